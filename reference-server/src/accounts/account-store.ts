@@ -1,0 +1,157 @@
+/**
+ * Named accounts in one JSON file, written atomically (temp file + rename) and
+ * re-read when another process (the `ftp-ref user` command) changed it.
+ */
+import { readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './password-hash.ts';
+
+export type Role = 'user' | 'admin';
+
+export interface Account {
+  name: string;
+  role: Role;
+  passwordHash: string;
+  /** Bytes the account may store in its home; 0 means no limit. */
+  quotaLimit: number;
+  createdAt: string;
+}
+
+/** protocol.md: `[a-z0-9_][a-z0-9_.-]{0,31}`. */
+export const ACCOUNT_NAME_PATTERN = /^[a-z0-9_][a-z0-9_.-]{0,31}$/;
+/** Names that always mean something else (anonymous logins) and can never be an account. */
+export const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
+/** Names that self-registration refuses, so nobody can pose as the operator. */
+export const RESERVED_FOR_REGISTRATION = new Set(['admin', 'administrator', 'root', 'anonymous', 'ftp', 'public', 'system', 'daemon', 'nobody']);
+
+export class AccountError extends Error {
+  constructor(
+    readonly reason: 'invalid-name' | 'taken' | 'reserved' | 'unknown' | 'last-admin',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface AccountsFile {
+  version: 1;
+  accounts: Account[];
+}
+
+export class AccountStore {
+  private accounts = new Map<string, Account>();
+  private loadedMtimeMs = -1;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(readonly file: string) {}
+
+  static async open(file: string): Promise<AccountStore> {
+    const store = new AccountStore(file);
+    await store.refresh();
+    return store;
+  }
+
+  /** Re-reads the file when its modification time changed since the last read. */
+  async refresh(): Promise<void> {
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(this.file)).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    if (mtimeMs === this.loadedMtimeMs) return;
+    const parsed = JSON.parse(await readFile(this.file, 'utf8')) as AccountsFile;
+    if (parsed.version !== 1 || !Array.isArray(parsed.accounts)) throw new Error(`${this.file}: not an ftp-ref accounts file`);
+    this.accounts = new Map(parsed.accounts.map((account) => [account.name, account]));
+    this.loadedMtimeMs = mtimeMs;
+  }
+
+  list(): Account[] {
+    return [...this.accounts.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): Account | undefined {
+    return this.accounts.get(name);
+  }
+
+  static checkName(name: string): void {
+    if (!ACCOUNT_NAME_PATTERN.test(name) || ANONYMOUS_NAMES.has(name)) {
+      throw new AccountError('invalid-name', `invalid account name (allowed: ${ACCOUNT_NAME_PATTERN.source}, not anonymous/ftp)`);
+    }
+  }
+
+  async add(name: string, password: string, options: { role?: Role; quotaLimit?: number } = {}): Promise<Account> {
+    AccountStore.checkName(name);
+    const passwordHash = await hashPassword(password);
+    return this.mutate(() => {
+      if (this.accounts.has(name)) throw new AccountError('taken', `account ${name} exists`);
+      const account: Account = {
+        name,
+        role: options.role ?? 'user',
+        passwordHash,
+        quotaLimit: options.quotaLimit ?? 0,
+        createdAt: new Date().toISOString(),
+      };
+      this.accounts.set(name, account);
+      return account;
+    });
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.mutate(() => {
+      if (!this.accounts.delete(name)) throw new AccountError('unknown', `no account ${name}`);
+    });
+  }
+
+  async setPassword(name: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.mutate(() => {
+      this.require(name).passwordHash = passwordHash;
+    });
+  }
+
+  async setQuota(name: string, quotaLimit: number): Promise<void> {
+    await this.mutate(() => {
+      this.require(name).quotaLimit = quotaLimit;
+    });
+  }
+
+  /** The account when the password is right, else null; an unknown name costs the same hash as a known one. */
+  async verify(name: string, password: string): Promise<Account | null> {
+    await this.refresh();
+    const account = this.accounts.get(name);
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await DECOY_HASH_PROMISE));
+    return ok && account ? account : null;
+  }
+
+  private require(name: string): Account {
+    const account = this.accounts.get(name);
+    if (!account) throw new AccountError('unknown', `no account ${name}`);
+    return account;
+  }
+
+  /** Applies a change to the freshest copy and writes it atomically; changes are serialised. */
+  private mutate<T>(change: () => T): Promise<T> {
+    const run = this.writing.then(async () => {
+      await this.refresh();
+      const result = change();
+      await this.write();
+      return result;
+    });
+    this.writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async write(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const body: AccountsFile = { version: 1, accounts: this.list() };
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
+    await rename(temporary, this.file);
+    this.loadedMtimeMs = (await stat(this.file)).mtimeMs;
+  }
+}

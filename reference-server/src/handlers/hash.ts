@@ -1,0 +1,36 @@
+/**
+ * HASH (draft-bryan-ftpext-hash): the digest of a whole file, or of the range
+ * from a preceding REST to its end, computed while streaming the file.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Reply } from '../protocol/replies.ts';
+import { FtpReplyError } from '../errors.ts';
+import type { Session } from '../session.ts';
+
+export const HASH_ALGORITHMS = ['SHA-256', 'SHA-512', 'SHA-1', 'MD5'] as const;
+
+const NODE_NAMES: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-512': 'sha512', 'SHA-1': 'sha1', MD5: 'md5' };
+
+/** FEAT line: every algorithm, the default one marked with `*`. */
+export const HASH_FEAT = `HASH ${HASH_ALGORITHMS.map((name) => (name === 'SHA-256' ? `${name}*` : name)).join(';')}`;
+
+export async function digestFile(path: string, algorithm: string, start: number, end: number): Promise<string> {
+  const hash = createHash(NODE_NAMES[algorithm] ?? 'sha256');
+  if (end > start) {
+    for await (const chunk of createReadStream(path, { start, end: end - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  }
+  return hash.digest('hex');
+}
+
+export async function handleHash(session: Session, argument: string): Promise<void> {
+  const start = session.restOffset;
+  session.restOffset = 0;
+  const { real } = await session.resolvePath(argument);
+  const info = await stat(real);
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  if (start > info.size) throw new FtpReplyError(Reply.fileUnavailable, 'Range start past the end of the file.');
+  const digest = await digestFile(real, session.hashAlgorithm, start, info.size);
+  session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${info.size} ${digest} ${argument}`);
+}

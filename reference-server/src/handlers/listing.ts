@@ -1,0 +1,130 @@
+/**
+ * LIST, NLST, MLSD, MLST. Entries are read through the jail: a symlink is shown
+ * as what it points to when that lies inside the root, and not at all when it
+ * leads outside or nowhere, so no listing hints at anything beyond the root.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { Reply } from '../protocol/replies.ts';
+import { FtpReplyError } from '../errors.ts';
+import { OutsideJailError } from '../vfs/jail.ts';
+import { formatFacts, formatLsLine, type EntryInfo } from '../vfs/listing.ts';
+import { resolveVirtual, virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
+import type { Session } from '../session.ts';
+
+type Style = 'long' | 'names' | 'facts';
+
+/** `LIST -la dir` is common: leading option words are dropped (as ls-like servers do). */
+function stripListOptions(argument: string): string {
+  return argument.replace(/^(\s*-[a-zA-Z]+\s*)+/, '').trim();
+}
+
+function hasGlob(segment: string): boolean {
+  return /[*?]/.test(segment);
+}
+
+/** `*` and `?` within one name segment; every other character is literal, so a pattern never reaches another folder. */
+function globToRegExp(pattern: string): RegExp {
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's');
+}
+
+function toEntry(name: string, info: Stats): EntryInfo {
+  return { name, kind: info.isDirectory() ? 'dir' : 'file', size: info.isDirectory() ? 0 : info.size, mtime: info.mtime, mode: info.mode & 0o777 };
+}
+
+/** Stat through the jail: null for anything that is not inside the root, or not a file or folder. */
+async function statInside(session: Session, path: VirtualPath): Promise<Stats | null> {
+  try {
+    const real = await session.requireIdentity().jail.toReal(path);
+    const info = await stat(real);
+    return info.isFile() || info.isDirectory() ? info : null;
+  } catch (error) {
+    if (error instanceof OutsideJailError) return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return null;
+    throw error;
+  }
+}
+
+async function directoryEntries(session: Session, dir: VirtualPath, filter: RegExp | null): Promise<EntryInfo[]> {
+  const real = await session.requireIdentity().jail.toReal(dir);
+  const names = (await readdir(real)).filter((name) => !filter || filter.test(name)).sort();
+  const entries: EntryInfo[] = [];
+  for (const name of names) {
+    const info = await statInside(session, virtualJoin(dir, name));
+    if (info) entries.push(toEntry(name, info));
+  }
+  return entries;
+}
+
+/** The lines of a listing of `argument` (a folder, a file, or a glob in the last segment). */
+export async function listingLines(session: Session, argument: string, style: Style): Promise<string[]> {
+  const target = argument === '' ? session.cwd : resolveVirtual(session.cwd, argument);
+  const last = virtualName(target);
+  let entries: EntryInfo[];
+  if (argument !== '' && hasGlob(last)) {
+    entries = await directoryEntries(session, virtualParent(target), globToRegExp(last));
+  } else {
+    const info = await statInside(session, target);
+    if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
+    entries = info.isDirectory() ? await directoryEntries(session, target, null) : [toEntry(last, info)];
+  }
+  const writable = !session.requireIdentity().readOnly;
+  const now = new Date();
+  return entries.map((entry) =>
+    style === 'long' ? formatLsLine(entry, now) : style === 'names' ? entry.name : formatFacts(entry, entry.kind, writable, entry.name),
+  );
+}
+
+async function sendListing(session: Session, lines: string[], what: string): Promise<void> {
+  const body = Buffer.from(lines.map((line) => `${line}\r\n`).join(''), 'utf8');
+  const result = await session.runTransfer(`Here comes the ${what}.`, async (data, signal) => {
+    if (signal.aborted) throw new Error('aborted');
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new Error('aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      data.write(body, (error) => {
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+    return body.length;
+  });
+  void result;
+}
+
+export async function handleList(session: Session, argument: string): Promise<void> {
+  const lines = await listingLines(session, stripListOptions(argument), 'long');
+  await sendListing(session, lines, 'directory listing');
+}
+
+export async function handleNlst(session: Session, argument: string): Promise<void> {
+  const lines = await listingLines(session, stripListOptions(argument), 'names');
+  await sendListing(session, lines, 'name list');
+}
+
+/** RFC 3659 §7: MLSD lists a directory's entries, a `type=cdir` line for the directory itself first. */
+export async function handleMlsd(session: Session, argument: string): Promise<void> {
+  const target = argument === '' ? session.cwd : resolveVirtual(session.cwd, argument);
+  const info = await statInside(session, target);
+  if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
+  if (!info.isDirectory()) throw new FtpReplyError(Reply.argumentSyntaxError, 'Not a directory; use MLST for a file.');
+  const writable = !session.requireIdentity().readOnly;
+  const self = formatFacts(toEntry('.', info), 'cdir', writable, '.');
+  const lines = [self, ...(await listingLines(session, argument === '' ? '.' : argument, 'facts'))];
+  await sendListing(session, lines, 'machine listing');
+}
+
+/** RFC 3659 §7.2: the facts of one path over the control connection. */
+export async function handleMlst(session: Session, argument: string): Promise<void> {
+  const target = argument === '' ? session.cwd : resolveVirtual(session.cwd, argument);
+  const info = await statInside(session, target);
+  if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
+  const writable = !session.requireIdentity().readOnly;
+  const line = formatFacts(toEntry(virtualName(target), info), info.isDirectory() ? 'dir' : 'file', writable, target);
+  session.reply(Reply.fileActionOk, [`Listing ${target}`, line, 'End']);
+}

@@ -1,0 +1,92 @@
+/** USER, PASS, ACCT, REIN, QUIT: logging in and out (RFC 959 §4.1.1). */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Reply } from '../protocol/replies.ts';
+import { ANONYMOUS_NAMES } from '../accounts/account-store.ts';
+import { Jail } from '../vfs/jail.ts';
+import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
+import { claimLogin, releaseLogin } from '../login-slots.ts';
+import type { Identity, Session } from '../session.ts';
+
+function logout(session: Session): void {
+  releaseLogin(session.context, session);
+  session.identity = null;
+  session.pendingUser = null;
+  session.cwd = VIRTUAL_ROOT;
+  session.renameFrom = null;
+  session.copyFrom = null;
+  session.restOffset = 0;
+  session.clearDataTarget();
+}
+
+export function handleUser(session: Session, name: string): void {
+  // A new USER at any point starts a new login (RFC 959 §4.1.1); the old rights end now.
+  if (session.identity) logout(session);
+  session.pendingUser = name;
+  if (ANONYMOUS_NAMES.has(name.toLowerCase())) session.reply(Reply.needPassword, 'Anonymous login ok, send your e-mail address as password.');
+  else session.reply(Reply.needPassword, 'Please specify the password.');
+}
+
+export async function handlePass(session: Session, password: string): Promise<void> {
+  const { context } = session;
+  const name = session.pendingUser;
+  if (session.identity) {
+    session.reply(Reply.superfluous, 'Already logged in.');
+    return;
+  }
+  if (name === null) {
+    session.reply(Reply.badSequence, 'Login with USER first.');
+    return;
+  }
+  session.pendingUser = null;
+  const identity = await authenticate(session, name, password);
+  if (!identity) {
+    session.loginFailures++;
+    context.logs.auth.warn({ session: session.id, remote: session.remoteAddress, user: name, failures: session.loginFailures }, 'login failed');
+    await new Promise((resolve) => setTimeout(resolve, context.settings.loginFailDelay));
+    if (session.loginFailures >= context.settings.maxLoginFailures) {
+      session.replyAndClose(Reply.serviceNotAvailable, 'Too many failed logins; closing connection.', 'too many failed logins');
+    } else {
+      session.reply(Reply.notLoggedIn, 'Login incorrect.');
+    }
+    return;
+  }
+  if (!claimLogin(context, identity.name)) {
+    context.logs.auth.warn({ session: session.id, user: identity.name }, 'too many sessions for this account');
+    session.replyAndClose(Reply.serviceNotAvailable, 'Too many sessions for this account; try again later.', 'per-user limit');
+    return;
+  }
+  session.identity = identity;
+  session.cwd = VIRTUAL_ROOT;
+  context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: identity.name, role: identity.role }, 'login');
+  session.reply(Reply.loggedIn, 'Login successful.');
+}
+
+async function authenticate(session: Session, name: string, password: string): Promise<Identity | null> {
+  const { context } = session;
+  if (ANONYMOUS_NAMES.has(name.toLowerCase())) {
+    if (!context.settings.anonymous) return null;
+    return { name: 'anonymous', role: 'anonymous', readOnly: true, jail: await Jail.open(context.layout.public) };
+  }
+  const account = await context.accounts.verify(name, password);
+  if (!account) return null;
+  if (account.role === 'admin') {
+    return { name: account.name, role: 'admin', readOnly: false, jail: await Jail.open(context.layout.storage) };
+  }
+  const home = join(context.layout.storage, account.name);
+  await mkdir(home, { recursive: true });
+  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(home) };
+}
+
+export function handleAcct(session: Session): void {
+  session.reply(Reply.superfluous, 'ACCT not needed on this server.');
+}
+
+export function handleRein(session: Session): void {
+  logout(session);
+  session.reply(Reply.serviceReady, 'Ready for a new user.');
+}
+
+export function handleQuit(session: Session): void {
+  session.replyAndClose(Reply.closingControl, 'Goodbye.', 'QUIT');
+}

@@ -1,0 +1,118 @@
+/** PWD, CWD, CDUP, MKD, RMD, DELE, RNFR, RNTO, SIZE, MDTM: the filesystem without data connections. */
+import { mkdir, rename, rmdir, stat, unlink, lstat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { Reply } from '../protocol/replies.ts';
+import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
+import { quotePath, VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
+import { formatTimeVal } from '../vfs/listing.ts';
+import { measureUsage } from '../quota.ts';
+import { homeOf, ledgerFor } from './quota-scope.ts';
+import type { Session } from '../session.ts';
+
+export function handlePwd(session: Session): void {
+  session.reply(Reply.pathCreated, `${quotePath(session.cwd)} is the current directory.`);
+}
+
+export async function handleCwd(session: Session, argument: string): Promise<void> {
+  const { virtual, real } = await session.resolvePath(argument);
+  const info = await stat(real);
+  if (!info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+  session.cwd = virtual;
+  session.reply(Reply.fileActionOk, `Directory changed to ${quotePath(virtual)}.`);
+}
+
+export async function handleCdup(session: Session): Promise<void> {
+  await handleCwd(session, '..');
+}
+
+export async function handleMkd(session: Session, argument: string): Promise<void> {
+  const { virtual, real } = await session.resolvePath(argument);
+  if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+  await mkdir(real);
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
+  session.reply(Reply.pathCreated, `${quotePath(virtual)} created.`);
+}
+
+export async function handleRmd(session: Session, argument: string): Promise<void> {
+  const { virtual, real } = await session.resolvePath(argument);
+  if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
+  if (!(await lstat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+  if (session.cwd === virtual || session.cwd.startsWith(`${virtual}/`)) throw new FtpReplyError(Reply.fileUnavailable, 'Cannot remove the current directory.');
+  await rmdir(real);
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'rmdir', path: virtual }, 'rmdir');
+  session.reply(Reply.fileActionOk, 'Directory removed.');
+}
+
+export async function handleDele(session: Session, argument: string): Promise<void> {
+  const { virtual, real } = await session.resolvePath(argument);
+  const info = await lstat(real);
+  if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
+  await unlink(real);
+  (await ledgerFor(session, virtual))?.adjust(-info.size);
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'delete', path: virtual, bytes: info.size }, 'delete');
+  session.reply(Reply.fileActionOk, 'File deleted.');
+}
+
+export async function handleRnfr(session: Session, argument: string): Promise<void> {
+  const target = await session.resolvePath(argument);
+  if (target.virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
+  await lstat(target.real);
+  session.renameFrom = target;
+  session.reply(Reply.pendingFurtherInfo, 'Ready for RNTO.');
+}
+
+export async function handleRnto(session: Session, argument: string): Promise<void> {
+  const from = session.renameFrom;
+  session.renameFrom = null;
+  if (!from) throw new FtpReplyError(Reply.badSequence, 'RNFR required first.');
+  const to = await session.resolvePath(argument);
+  if (to.virtual === VIRTUAL_ROOT || to.virtual === from.virtual || to.virtual.startsWith(`${from.virtual}/`)) {
+    throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
+  }
+  const moved = await lstat(from.real);
+  const fromHome = homeOf(session, from.virtual);
+  const toHome = homeOf(session, to.virtual);
+  const replaced = await lstat(to.real).catch(() => null);
+  if (replaced?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+  const bytes = moved.isDirectory() ? await measureUsage(from.real) : moved.size;
+  await rename(from.real, to.real);
+  if (replaced) (await ledgerFor(session, to.virtual))?.adjust(-replaced.size);
+  if (fromHome !== toHome) {
+    (await ledgerFor(session, from.virtual))?.adjust(-bytes);
+    (await ledgerFor(session, to.virtual))?.adjust(bytes);
+  }
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'rename', from: from.virtual, to: to.virtual }, 'rename');
+  session.reply(Reply.fileActionOk, 'Rename successful.');
+}
+
+/** RFC 3659 §4: the size in octets of the file as it would be transferred in the current TYPE. */
+export async function handleSize(session: Session, argument: string): Promise<void> {
+  const { real } = await session.resolvePath(argument);
+  const info = await stat(real);
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  const size = session.transferType === 'A' ? await asciiSize(real) : info.size;
+  session.reply(Reply.fileStatus, String(size));
+}
+
+/** Size after LF -> CRLF conversion: each bare LF gains one byte. */
+async function asciiSize(path: string): Promise<number> {
+  let size = 0;
+  let previous = -1;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i] === 0x0a && (i === 0 ? previous : chunk[i - 1]) !== 0x0d) size++;
+    }
+    previous = chunk[chunk.length - 1] ?? previous;
+  }
+  return size;
+}
+
+/** RFC 3659 §3: modification time of a file as YYYYMMDDHHMMSS in UTC. */
+export async function handleMdtm(session: Session, argument: string): Promise<void> {
+  const { real } = await session.resolvePath(argument);
+  const info = await stat(real);
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, NO_SUCH_FILE);
+  session.reply(Reply.fileStatus, formatTimeVal(info.mtime));
+}
+

@@ -1,0 +1,175 @@
+/**
+ * SITE and its subcommands (protocol.md): registration, quota, copy, and the
+ * admin commands. Subcommands have their own table, checked by the same
+ * preconditions as top-level verbs; admin-only ones answer 550 to anyone else.
+ */
+import { copyFile, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Reply } from '../protocol/replies.ts';
+import { FtpReplyError } from '../errors.ts';
+import { checkPreconditions } from '../preconditions.ts';
+import { AccountError, AccountStore, RESERVED_FOR_REGISTRATION } from '../accounts/account-store.ts';
+import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
+import { ledgerFor } from './quota-scope.ts';
+import { quotaView } from './account-view.ts';
+import type { CommandTable, Handler } from '../protocol/command-spec.ts';
+import type { Session } from '../session.ts';
+
+function requireAdmin(session: Session): void {
+  if (session.identity?.role !== 'admin') throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');
+}
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'The limit must be a whole number of bytes.');
+  return Number(text);
+}
+
+function accountFailure(error: unknown): never {
+  if (error instanceof AccountError) throw new FtpReplyError(Reply.fileUnavailable, error.message);
+  throw error;
+}
+
+const siteHelp: Handler = (session) => {
+  const lines = Object.entries(SITE_COMMANDS).map(([name, spec]) => `${name} ${spec.help}`.trim());
+  session.reply(Reply.help, ['SITE commands:', ...lines, 'End']);
+};
+
+const register: Handler = async (session, argument) => {
+  const { context } = session;
+  if (!context.settings.registration) throw new FtpReplyError(Reply.notImplemented, 'Registration is off on this server.');
+  const [name = '', password = '', extra] = argument.split(' ');
+  if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE REGISTER <user> <password>');
+  if (RESERVED_FOR_REGISTRATION.has(name)) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
+  await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota }).catch(accountFailure);
+  await mkdir(join(context.layout.storage, name), { recursive: true });
+  context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: name }, 'registered');
+  session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
+};
+
+const quota: Handler = async (session) => {
+  const view = await quotaView(session);
+  session.reply(Reply.ok, `used=${view.used} limit=${view.limit}`);
+};
+
+const copyFrom: Handler = async (session, argument) => {
+  const source = await session.resolvePath(argument);
+  const info = await lstat(source.real);
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
+  session.copyFrom = source;
+  session.reply(Reply.pendingFurtherInfo, 'Source noted; send SITE CPTO <path>.');
+};
+
+const copyTo: Handler = async (session, argument) => {
+  const source = session.copyFrom;
+  session.copyFrom = null;
+  if (!source) throw new FtpReplyError(Reply.badSequence, 'SITE CPFR required first.');
+  const target = await session.resolvePath(argument);
+  const size = (await lstat(source.real)).size;
+  const replaced = await lstat(target.real).catch(() => null);
+  if (replaced && !replaced.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
+  const ledger = await ledgerFor(session, target.virtual);
+  const freed = replaced?.size ?? 0;
+  const need = Math.max(0, size - freed);
+  if (ledger && !ledger.tryReserve(need)) {
+    session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
+    throw new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
+  }
+  // Copy beside the server's files, then rename: the target is never seen half-written.
+  const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
+  try {
+    await copyFile(source.real, temporary);
+    await rename(temporary, target.real);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    ledger?.release(need);
+    throw error;
+  }
+  ledger?.commit(need);
+  if (freed > size) ledger?.adjust(size - freed);
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source.virtual, to: target.virtual, bytes: size }, 'copy');
+  session.reply(Reply.fileActionOk, 'Copy done.');
+};
+
+const users: Handler = async (session) => {
+  requireAdmin(session);
+  const lines: string[] = [];
+  for (const account of session.context.accounts.list()) {
+    const ledger = await session.context.quota.ledger(account.name);
+    lines.push(`${account.name} role=${account.role} used=${ledger.used} limit=${account.quotaLimit}`);
+  }
+  session.reply(Reply.ok, [`${lines.length} accounts:`, ...lines, 'End']);
+};
+
+const addUser: Handler = async (session, argument) => {
+  requireAdmin(session);
+  const [name = '', password = '', limitText, extra] = argument.split(' ');
+  if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE ADDUSER <user> <password> [<limit>]');
+  const quotaLimit = limitText === undefined ? session.context.settings.defaultQuota : parseLimit(limitText);
+  await session.context.accounts.add(name, password, { role: 'user', quotaLimit }).catch(accountFailure);
+  await mkdir(join(session.context.layout.storage, name), { recursive: true });
+  session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, quotaLimit }, 'account added');
+  session.reply(Reply.ok, `Account ${name} added.`);
+};
+
+const deleteUser: Handler = async (session, argument) => {
+  requireAdmin(session);
+  const name = argument.trim();
+  if (name === session.identity?.name) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
+  AccountStore.checkName(name);
+  await session.context.accounts.remove(name).catch(accountFailure);
+  session.context.quota.forget(name);
+  session.context.logs.auth.info({ session: session.id, admin: session.who, user: name }, 'account deleted');
+  session.reply(Reply.ok, `Account ${name} deleted; its home is kept.`);
+};
+
+const setQuota: Handler = async (session, argument) => {
+  requireAdmin(session);
+  const [name = '', limitText, extra] = argument.trim().split(/\s+/);
+  if (extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE SETQUOTA <user> <limit>');
+  const limit = parseLimit(limitText);
+  await session.context.accounts.setQuota(name, limit).catch(accountFailure);
+  session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, limit }, 'quota set');
+  session.reply(Reply.ok, `Quota of ${name} set to ${limit}.`);
+};
+
+export const SITE_COMMANDS: CommandTable = {
+  HELP: { login: false, argument: 'forbidden', help: '', handler: siteHelp, beforeTls: true },
+  REGISTER: { login: false, argument: 'required', help: '<user> <password>', handler: register },
+  QUOTA: { login: true, argument: 'forbidden', help: '', handler: quota },
+  CPFR: { login: true, argument: 'required', help: '<path>', handler: copyFrom },
+  CPTO: { login: true, argument: 'required', writes: true, help: '<path>', handler: copyTo },
+  USERS: { login: true, argument: 'forbidden', help: '(admin)', handler: users },
+  ADDUSER: { login: true, argument: 'required', help: '<user> <password> [<limit>] (admin)', handler: addUser },
+  DELUSER: { login: true, argument: 'required', help: '<user> (admin)', handler: deleteUser },
+  SETQUOTA: { login: true, argument: 'required', help: '<user> <limit> (admin)', handler: setQuota },
+};
+
+/** SITE <sub> [args]: dispatched through SITE_COMMANDS with the same precondition order as top-level verbs. */
+export async function handleSite(session: Session, argument: string): Promise<void> {
+  const space = argument.indexOf(' ');
+  const sub = (space === -1 ? argument : argument.slice(0, space)).toUpperCase();
+  const rest = space === -1 ? '' : argument.slice(space + 1);
+  const spec = Object.hasOwn(SITE_COMMANDS, sub) ? SITE_COMMANDS[sub] : undefined;
+  const refusal = checkPreconditions(`SITE ${sub}`, spec, rest, false, {
+    loggedIn: session.loggedIn,
+    readOnly: session.identity?.readOnly ?? false,
+    tlsRequiredButMissing: session.context.settings.requireTls && !session.tls.control,
+  });
+  if (refusal) {
+    session.reply(refusal.code, refusal.text);
+    return;
+  }
+  if (sub !== 'CPTO' && sub !== 'CPFR') session.copyFrom = null;
+  await spec!.handler!(session, rest);
+}
+
+/** AVBL [path] (draft-peterson-streamlined-ftp-command-extensions): bytes the user may still store there. */
+export async function handleAvbl(session: Session, argument: string): Promise<void> {
+  const identity = session.requireIdentity();
+  if (identity.readOnly) throw new FtpReplyError(Reply.fileUnavailable, 'Read-only account: nothing can be stored.');
+  const path = argument.trim() === '' ? session.cwd : (await session.resolvePath(argument)).virtual;
+  await session.resolvePath(path);
+  const view = await quotaView(session, path === VIRTUAL_ROOT ? session.cwd : path);
+  session.reply(Reply.fileStatus, String(view.left));
+}

@@ -1,0 +1,188 @@
+/**
+ * RETR, STOR, STOU, APPE, REST, ABOR. Uploads count against the quota chunk
+ * by chunk (nothing past the limit is ever kept); a finished STOR over an
+ * existing file replaces it atomically; an interrupted upload of a new file
+ * keeps what arrived so REST+STOR or APPE can finish it.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Reply } from '../protocol/replies.ts';
+import { FtpReplyError } from '../errors.ts';
+import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
+import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
+import { virtualJoin, virtualName, type VirtualPath } from '../vfs/virtual-path.ts';
+import type { RealPath } from '../vfs/jail.ts';
+import { ledgerFor } from './quota-scope.ts';
+import type { Session, TransferEnd } from '../session.ts';
+
+export function handleRest(session: Session, argument: string): void {
+  const text = argument.trim();
+  if (!/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
+  session.restOffset = Number(text);
+  session.reply(Reply.pendingFurtherInfo, `Restarting at ${session.restOffset}. Send STOR or RETR.`);
+}
+
+export function handleAbor(session: Session): void {
+  session.clearDataTarget();
+  if (session.takeAbortedFlag()) session.reply(Reply.closingDataSuccess, 'ABOR successful.');
+  else session.reply(Reply.abortOk, 'No transfer to abort.');
+}
+
+function logTransfer(session: Session, virtual: VirtualPath, direction: 'incoming' | 'outgoing', startedAt: number, bytes: number, end: TransferEnd): void {
+  const identity = session.requireIdentity();
+  session.context.logs.transfer({
+    startedAt,
+    remoteHost: session.remoteAddress,
+    bytes,
+    virtualPath: virtual,
+    binary: session.transferType === 'I',
+    direction,
+    anonymous: identity.role === 'anonymous',
+    user: identity.name,
+    complete: end === 'complete',
+  });
+  session.context.logs.files.info({ session: session.id, user: identity.name, action: direction === 'incoming' ? 'upload' : 'download', path: virtual, bytes, end }, 'transfer');
+}
+
+export async function handleRetr(session: Session, argument: string): Promise<void> {
+  const offset = session.restOffset;
+  session.restOffset = 0;
+  const { virtual, real } = await session.resolvePath(argument);
+  const info = await stat(real);
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+  const startedAt = Date.now();
+  const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
+  const { end, bytes } = await session.runTransfer(`Opening ${mode} mode data connection for ${virtualName(virtual)} (${info.size - offset} bytes).`, async (data, signal) => {
+    const source = createReadStream(real, { start: offset, highWaterMark: 256 * 1024 });
+    let sent = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sent += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const stages = session.transferType === 'A' ? [source, new LfToCrlf(), counter, data] : [source, counter, data];
+    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
+    return sent;
+  });
+  logTransfer(session, virtual, 'outgoing', startedAt, bytes, end);
+}
+
+type UploadKind = 'create' | 'replace' | 'append' | 'resume';
+
+/** Counts bytes against a ledger; the first `credit` bytes are free (they replace a file that will go away). */
+class QuotaMeter extends Transform {
+  reserved = 0;
+  written = 0;
+
+  constructor(
+    private readonly ledger: QuotaLedger | null,
+    private credit: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const free = Math.min(this.credit, chunk.length);
+    this.credit -= free;
+    const need = chunk.length - free;
+    if (need > 0 && this.ledger) {
+      if (!this.ledger.tryReserve(need)) {
+        done(new QuotaExceededError(this.ledger.home));
+        return;
+      }
+      this.reserved += need;
+    }
+    this.written += chunk.length;
+    done(null, chunk);
+  }
+}
+
+async function sizeOrZero(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function receive(session: Session, virtual: VirtualPath, real: RealPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+  const existing = await lstat(real).catch(() => null);
+  if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  const ledger = await ledgerFor(session, virtual);
+  const oldSize = existing?.size ?? 0;
+  if (kind === 'resume') {
+    if (offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+    await truncate(real, offset);
+    ledger?.adjust(offset - oldSize);
+  }
+  const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
+  const destination = kind === 'replace' ? temporary : real;
+  const startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
+  const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0);
+  const startedAt = Date.now();
+  const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
+    const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
+    const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined });
+    const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
+    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal });
+    return meter.written;
+  });
+  const quotaHit = result.error instanceof QuotaExceededError;
+  if (result.end === 'complete') {
+    if (kind === 'replace') await rename(temporary, real);
+    ledger?.commit(meter.reserved);
+    if (kind === 'replace') ledger?.adjust(-(oldSize - Math.min(oldSize, meter.written)));
+  } else if (kind === 'replace') {
+    // The old file stays as it was; the partial new one is dropped.
+    await unlink(temporary).catch(() => {});
+    ledger?.release(meter.reserved);
+  } else if (quotaHit) {
+    // Nothing past the limit is kept: a new file goes, an appended or resumed one gets its old length back.
+    if (kind === 'create') await unlink(real).catch(() => {});
+    else await truncate(real, startLength).catch(() => {});
+    ledger?.release(meter.reserved);
+  } else {
+    // Interrupted: keep exactly the bytes that reached the disk, for REST+STOR or APPE to finish.
+    const kept = Math.max(0, (await sizeOrZero(real)) - startLength);
+    ledger?.commit(Math.min(kept, meter.reserved));
+    ledger?.release(meter.reserved - Math.min(kept, meter.reserved));
+  }
+  if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
+  logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
+}
+
+export async function handleStor(session: Session, argument: string): Promise<void> {
+  const offset = session.restOffset;
+  session.restOffset = 0;
+  const { virtual, real } = await session.resolvePath(argument);
+  const exists = await lstat(real).then(() => true, () => false);
+  const kind: UploadKind = offset > 0 ? 'resume' : exists ? 'replace' : 'create';
+  if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+  await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
+}
+
+export async function handleAppe(session: Session, argument: string): Promise<void> {
+  session.restOffset = 0;
+  const { virtual, real } = await session.resolvePath(argument);
+  await receive(session, virtual, real, 'append', `Ok to append data to ${virtualName(virtual)}.`);
+}
+
+/** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
+export async function handleStou(session: Session, argument: string): Promise<void> {
+  const base = argument.trim() === '' ? 'ftp-ref' : virtualName(virtualJoin(session.cwd, argument.trim())) || 'ftp-ref';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const name = `${base}.${randomBytes(4).toString('hex')}`;
+    const { virtual, real } = await session.resolvePath(name);
+    const taken = await lstat(real).then(() => true, () => false);
+    if (taken) continue;
+    await receive(session, virtual, real, 'create', `FILE: ${name}`);
+    return;
+  }
+  throw new FtpReplyError(Reply.fileNameNotAllowed, 'Could not find a unique name.');
+}

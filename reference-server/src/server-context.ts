@@ -1,0 +1,23 @@
+/**
+ * What every session shares: settings, where files live, accounts, logs,
+ * quota ledgers, TLS and the per-account session counts.
+ */
+import type { SecureContext } from 'node:tls';
+import type { Settings, DataLayout } from './config.ts';
+import type { AccountStore } from './accounts/account-store.ts';
+import type { Logs } from './logs.ts';
+import type { QuotaBook } from './quota.ts';
+
+export interface TlsProvider {
+  secureContext(): SecureContext;
+}
+
+export interface ServerContext {
+  settings: Settings;
+  layout: DataLayout;
+  accounts: AccountStore;
+  logs: Logs;
+  quota: QuotaBook;
+  tls: TlsProvider | null;
+  sessionsPerUser: Map<string, number>;
+}

@@ -1,0 +1,349 @@
+/**
+ * One control connection: reads bounded lines, answers them strictly in order
+ * through the command table, and runs at most one data transfer at a time.
+ * ABOR is acted on the moment it arrives, even while a transfer runs.
+ */
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { LineReader, maskSecrets, parseCommand } from './protocol/command-line.ts';
+import { formatReply, Reply } from './protocol/replies.ts';
+import { checkPreconditions } from './preconditions.ts';
+import { replyForError, FtpReplyError } from './errors.ts';
+import { VIRTUAL_ROOT, checkPathArgument, type VirtualPath } from './vfs/virtual-path.ts';
+import type { Jail, RealPath } from './vfs/jail.ts';
+import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
+import type { ServerContext } from './server-context.ts';
+import type { CommandTable } from './protocol/command-spec.ts';
+
+export type Role = 'anonymous' | 'user' | 'admin';
+
+export interface Identity {
+  name: string;
+  role: Role;
+  readOnly: boolean;
+  jail: Jail;
+}
+
+export type DataTarget = { kind: 'passive'; listener: PassiveListener } | { kind: 'active'; host: string; port: number };
+
+/** How a transfer ended, for the reply and the logs. */
+export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'failed';
+
+const MAX_QUEUED_LINES = 256;
+
+export class Session {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly startedAt = Date.now();
+
+  identity: Identity | null = null;
+  pendingUser: string | null = null;
+  cwd: VirtualPath = VIRTUAL_ROOT;
+  transferType: 'A' | 'I' = 'A';
+  restOffset = 0;
+  renameFrom: { virtual: VirtualPath; real: RealPath } | null = null;
+  copyFrom: { virtual: VirtualPath; real: RealPath } | null = null;
+  dataTarget: DataTarget | null = null;
+  epsvAll = false;
+  utf8 = true;
+  loginFailures = 0;
+  hashAlgorithm = 'SHA-256';
+  tls = { control: false, protectData: false, pbszDone: false };
+
+  private socket: Socket;
+  private reader: LineReader;
+  /** Lines waiting for their turn; null stands for an over-long line, answered 500 in its turn. */
+  private queue: (Buffer | null)[] = [];
+  private processing = false;
+  private closed = false;
+  private transfer: { controller: AbortController; abortedByClient: boolean } | null = null;
+  private abortedJustNow = false;
+  private lastVerb = '';
+
+  constructor(
+    socket: Socket,
+    readonly id: number,
+    readonly context: ServerContext,
+    readonly commands: CommandTable,
+    private readonly onClose: (session: Session) => void,
+  ) {
+    this.socket = socket;
+    this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.localAddress = normalizeAddress(socket.localAddress);
+    this.reader = new LineReader(context.settings.maxLineBytes);
+    this.attach(socket);
+    socket.setNoDelay(true);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.close(`socket error: ${error.message}`));
+    socket.on('close', () => this.close('client closed the connection'));
+    socket.setTimeout(this.context.settings.idleTimeout * 1000, () => this.onIdle());
+  }
+
+  get loggedIn(): boolean {
+    return this.identity !== null;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get transferRunning(): boolean {
+    return this.transfer !== null;
+  }
+
+  /** The label logs use for this session. */
+  get who(): string {
+    return this.identity?.name ?? this.pendingUser ?? '-';
+  }
+
+  greet(): void {
+    this.reply(Reply.serviceReady, 'ftp-ref ready.');
+  }
+
+  reply(code: number, text: string | readonly string[]): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(formatReply(code, text));
+  }
+
+  /** Sends a final reply and closes the control connection once it is flushed. */
+  replyAndClose(code: number, text: string, reason: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.end(formatReply(code, text));
+    this.close(reason);
+  }
+
+  /** The jail-checked real path of a client path argument. */
+  async resolvePath(argument: string): Promise<{ virtual: VirtualPath; real: RealPath }> {
+    const identity = this.requireIdentity();
+    const refusal = checkPathArgument(argument, 4096);
+    if (refusal === 'too-long') throw new FtpReplyError(Reply.fileNameNotAllowed, 'File name too long.');
+    if (refusal === 'control-characters') throw new FtpReplyError(Reply.argumentSyntaxError, 'Control characters are not allowed in a path.');
+    return identity.jail.resolve(this.cwd, argument === '' ? '.' : argument);
+  }
+
+  requireIdentity(): Identity {
+    if (!this.identity) throw new FtpReplyError(Reply.notLoggedIn, 'Please login with USER and PASS.');
+    return this.identity;
+  }
+
+  /** Drops the data target (a passive listener nobody used is closed). */
+  clearDataTarget(): void {
+    if (this.dataTarget?.kind === 'passive') this.dataTarget.listener.dispose();
+    this.dataTarget = null;
+  }
+
+  /** Replaces the control socket by a TLS one after `234` to AUTH TLS (RFC 4217 §4). */
+  upgradeToTls(secureContext: SecureContext): void {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    plain.setTimeout(0);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext });
+    this.socket = secure;
+    this.reader = new LineReader(this.context.settings.maxLineBytes);
+    this.attach(secure);
+    this.tls.control = true;
+  }
+
+  /**
+   * Runs a data transfer: opens the data connection, sends 150 with `announce`,
+   * runs `work`, and answers 226, 426 (aborted or connection lost) or the
+   * error's reply. `work` returns the number of bytes moved.
+   */
+  async runTransfer(announce: string, work: (data: Duplex, signal: AbortSignal) => Promise<number>): Promise<{ end: TransferEnd; bytes: number; error?: unknown }> {
+    let data: Duplex;
+    try {
+      data = await this.openDataConnection();
+    } catch (error) {
+      const { code, text } = replyForError(error);
+      this.reply(code, text);
+      return { end: 'failed', bytes: 0, error };
+    }
+    const controller = new AbortController();
+    this.transfer = { controller, abortedByClient: false };
+    data.on('error', () => controller.abort());
+    data.on('close', () => controller.abort());
+    this.reply(Reply.fileStatusOkOpeningData, announce);
+    try {
+      const bytes = await work(data, controller.signal);
+      await endSocket(data);
+      this.reply(Reply.closingDataSuccess, 'Transfer complete.');
+      return { end: 'complete', bytes };
+    } catch (error) {
+      data.destroy();
+      if (this.transfer.abortedByClient) {
+        this.reply(Reply.transferAborted, 'Transfer aborted.');
+        this.abortedJustNow = true;
+        return { end: 'aborted-by-client', bytes: 0, error };
+      }
+      if (controller.signal.aborted && !(error instanceof FtpReplyError) && replyForError(error).unexpected) {
+        this.reply(Reply.transferAborted, 'Data connection closed; transfer aborted.');
+        return { end: 'data-connection-lost', bytes: 0, error };
+      }
+      const { code, text } = replyForError(error);
+      this.reply(code, text);
+      return { end: 'failed', bytes: 0, error };
+    } finally {
+      this.transfer = null;
+      this.dataTarget = null;
+    }
+  }
+
+  /** Called by ABOR's handler: was a transfer just aborted by it? */
+  takeAbortedFlag(): boolean {
+    const was = this.abortedJustNow;
+    this.abortedJustNow = false;
+    return was;
+  }
+
+  private async openDataConnection(): Promise<Duplex> {
+    const target = this.dataTarget;
+    if (!target) throw new FtpReplyError(Reply.cannotOpenData, 'Use PORT, EPRT, PASV or EPSV first.');
+    const timeoutMs = this.context.settings.dataTimeout * 1000;
+    let socket: Socket;
+    if (target.kind === 'passive') {
+      try {
+        socket = await target.listener.accept(timeoutMs);
+      } finally {
+        target.listener.close();
+      }
+    } else {
+      socket = await connectActive({ host: target.host, port: target.port, localAddress: this.localAddress, timeoutMs });
+    }
+    socket.resume();
+    if (!this.tls.protectData) return socket;
+    const secureContext = this.context.tls?.secureContext();
+    if (!secureContext) throw new DataConnectionError('TLS is not configured');
+    return wrapDataTls(socket, secureContext, timeoutMs);
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const event of this.reader.feed(chunk)) {
+      if (event.kind === 'overflow') {
+        this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');
+        this.enqueue(null);
+        continue;
+      }
+      // ABOR acts at once (RFC 959 §4.1.3); its reply still comes in order.
+      if (this.transfer && /^abor\s*$/i.test(event.line.toString('latin1'))) {
+        this.transfer.abortedByClient = true;
+        this.transfer.controller.abort();
+      }
+      this.enqueue(event.line);
+    }
+  }
+
+  private enqueue(line: Buffer | null): void {
+    if (this.queue.length >= MAX_QUEUED_LINES) {
+      this.replyAndClose(Reply.serviceNotAvailable, 'Too many pipelined commands.', 'command flood');
+      return;
+    }
+    this.queue.push(line);
+    if (this.queue.length > MAX_QUEUED_LINES / 4) this.socket.pause();
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const line = this.queue.shift();
+        if (line === null || line === undefined) this.reply(Reply.syntaxError, 'Command line too long.');
+        else await this.execute(line);
+        if (this.queue.length <= MAX_QUEUED_LINES / 8 && this.socket.isPaused()) this.socket.resume();
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async execute(line: Buffer): Promise<void> {
+    const { verb, argument, hasControlCharacters } = parseCommand(line);
+    if (verb === '') {
+      this.reply(Reply.syntaxError, 'Empty command.');
+      return;
+    }
+    this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
+    const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
+    const refusal = checkPreconditions(verb, spec, argument, hasControlCharacters, {
+      loggedIn: this.loggedIn,
+      readOnly: this.identity?.readOnly ?? false,
+      tlsRequiredButMissing: this.context.settings.requireTls && !this.tls.control,
+    });
+    const previousVerb = this.lastVerb;
+    this.lastVerb = verb;
+    this.forgetSequenceState(verb, previousVerb);
+    if (refusal) {
+      this.reply(refusal.code, refusal.text);
+      return;
+    }
+    try {
+      await spec!.handler!(this, argument);
+    } catch (error) {
+      const { code, text, unexpected } = replyForError(error);
+      if (unexpected) this.context.logs.files.error({ session: this.id, user: this.who, verb, error: String(error) }, 'handler failed');
+      this.reply(code, text);
+    }
+  }
+
+  /** REST, RNFR and SITE CPFR hold only for the very next command (RFC 959 §4.1.3, RFC 3659 §5.3). */
+  private forgetSequenceState(verb: string, previousVerb: string): void {
+    if (previousVerb === 'REST' && !['RETR', 'STOR', 'APPE', 'REST', 'HASH'].includes(verb)) this.restOffset = 0;
+    if (previousVerb === 'RNFR' && verb !== 'RNTO') this.renameFrom = null;
+    if (previousVerb === 'SITE' && verb !== 'SITE') this.copyFrom = null;
+  }
+
+  private onIdle(): void {
+    if (this.transfer) return;
+    this.replyAndClose(Reply.serviceNotAvailable, 'Idle timeout; closing control connection.', 'idle timeout');
+  }
+
+  /** Ends the session for `reason`; running transfers are cut. Idempotent. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transfer?.controller.abort();
+    this.clearDataTarget();
+    if (!this.socket.destroyed) this.socket.destroySoon();
+    this.onClose(this);
+    this.context.logs.connections.info({ session: this.id, remote: this.remoteAddress, user: this.who, reason, seconds: (Date.now() - this.startedAt) / 1000 }, 'disconnected');
+  }
+
+  /** For shutdown: stop now unless a transfer runs, in which case `force` is needed. */
+  shutdown(force: boolean): void {
+    if (this.transfer && !force) return;
+    this.replyAndClose(Reply.serviceNotAvailable, 'Server shutting down.', 'server shutdown');
+  }
+}
+
+function endSocket(socket: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed || socket.writableFinished) return resolve();
+    socket.end(() => resolve());
+    socket.once('close', () => resolve());
+  });
+}
+
+function wrapDataTls(socket: Socket, secureContext: SecureContext, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const secure = new TLSSocket(socket, { isServer: true, secureContext });
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new DataConnectionError('TLS handshake on the data connection timed out'));
+    }, timeoutMs);
+    secure.once('secure', () => {
+      clearTimeout(timer);
+      resolve(secure);
+    });
+    secure.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new DataConnectionError(`TLS on the data connection failed: ${error.message}`));
+    });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Certificates for AUTH TLS (RFC 4217): the operator's PEM pair when given,
+ * else a self-signed EC pair made at first start and kept in <data>/tls.
+ */
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import selfsigned from 'selfsigned';
+import type { DataLayout, Settings } from './config.ts';
+import type { TlsProvider } from './server-context.ts';
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function selfSignedPair(folder: string): Promise<{ cert: string; key: string }> {
+  const certFile = join(folder, 'cert.pem');
+  const keyFile = join(folder, 'key.pem');
+  if ((await exists(certFile)) && (await exists(keyFile))) {
+    return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
+  }
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'ftp-ref' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    days: 3650,
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+  } as Parameters<typeof selfsigned.generate>[1]);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await writeFile(keyFile, pems.private, { mode: 0o600 });
+  await writeFile(certFile, pems.cert);
+  return { cert: pems.cert, key: pems.private };
+}
+
+export async function loadTlsProvider(settings: Settings, layout: DataLayout): Promise<TlsProvider> {
+  const pair = settings.tlsCert
+    ? { cert: await readFile(settings.tlsCert, 'utf8'), key: await readFile(settings.tlsKey, 'utf8') }
+    : await selfSignedPair(layout.tls);
+  const context: SecureContext = createSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' });
+  return { secureContext: () => context };
+}
