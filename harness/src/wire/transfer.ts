@@ -1,0 +1,126 @@
+// Runs one transfer command over an open data channel, the way basic-ftp does: the
+// transfer is complete only when BOTH the data connection is done and the final
+// control reply has come, in whichever order they happen (RFC 959 lets a server
+// send 226 before the client has read the last data byte, and vice versa).
+
+import { performance } from 'node:perf_hooks';
+import type { ControlConnection } from './control-connection.ts';
+import type { DataChannel, SendOptions } from './data-channel.ts';
+import type { Outcome } from './outcome.ts';
+import { isCompletion, isPreliminary, type Reply } from './reply-parser.ts';
+
+export interface TransferOptions {
+  /** Bytes to upload (STOR, APPE, STOU); without it the command is a download. */
+  upload?: Buffer;
+  /** Upload only this many bytes, then act as `uploadAfterStop` says (default: reset). */
+  uploadStopAfter?: number;
+  uploadAfterStop?: SendOptions['afterStop'];
+  /** Bounds the whole transfer: command, data and final reply. */
+  timeoutMs: number;
+}
+
+export interface TransferResult {
+  /** The first 1xx reply (RFC 959 §4.2: 125 or 150), if any came. */
+  preliminary?: Reply;
+  /** The reply that ended the command, or why none came. */
+  final: Outcome;
+  /** Downloaded bytes, when the data connection ended cleanly. */
+  data?: Buffer;
+  /** Why the data side failed or never ran; absent when it succeeded. */
+  dataError?: string;
+  /** Bytes of an upload the kernel accepted. */
+  sent?: number;
+  /** Which side finished first, when both finished; tests of ordering read this. */
+  order?: 'final-first' | 'data-first';
+}
+
+/** How long the data side may still run once the server has declared the transfer failed. */
+const FAILED_TRANSFER_GRACE_MS = 1000;
+/** More 1xx replies than this in a row is a server looping, not a transfer. */
+const MAX_PRELIMINARY = 10;
+
+type DataSide = { data?: Buffer; error?: string; sent?: number; doneAt: number };
+
+export async function runTransfer(
+  control: ControlConnection,
+  channel: DataChannel,
+  commandLine: string,
+  options: TransferOptions,
+): Promise<TransferResult> {
+  const deadline = Date.now() + options.timeoutMs;
+  const left = (): number => Math.max(1, deadline - Date.now());
+  const note = (text: string): void => control.transcript.note(text, control.channel);
+
+  const startData = (): Promise<DataSide> => {
+    if (options.upload) {
+      const stopAfter = options.uploadStopAfter;
+      const sendOptions: SendOptions = stopAfter === undefined ? {} : { stopAfter, afterStop: options.uploadAfterStop ?? 'reset' };
+      return channel.sendAll(options.upload, left(), sendOptions).then((r) =>
+        'error' in r ? { error: r.error, sent: r.sent ?? 0, doneAt: performance.now() } : { sent: r.sent, doneAt: performance.now() },
+      );
+    }
+    return channel.receiveAll(left()).then((r) =>
+      'error' in r ? { error: r.error, doneAt: performance.now() } : { data: r.data, doneAt: performance.now() },
+    );
+  };
+
+  await control.sendLine(commandLine, left());
+  // A download's bytes may come before the 150; the channel buffers them anyway, and
+  // its clock must start now. An upload waits for the 150, as RFC 959 §5.4 orders.
+  let dataSide: Promise<DataSide> | null = options.upload ? null : startData();
+
+  let preliminary: Reply | undefined;
+  let final = await control.readReply(left());
+  let count = 0;
+  while (final.kind === 'reply' && isPreliminary(final.reply) && count < MAX_PRELIMINARY) {
+    if (preliminary === undefined) {
+      preliminary = final.reply;
+      if (dataSide === null) dataSide = startData();
+    } else {
+      note(`another preliminary reply ${final.reply.code} during the transfer`);
+    }
+    count += 1;
+    final = await control.readReply(left());
+  }
+  const finalAt = performance.now();
+
+  if (dataSide === null) {
+    note('upload not started: no preliminary reply came');
+    await channel.close();
+    return { preliminary, final, dataError: 'upload not started: the server gave no preliminary reply', sent: 0 };
+  }
+
+  const succeeded = final.kind === 'reply' && isCompletion(final.reply);
+  let side: DataSide;
+  if (succeeded) {
+    side = await dataSide;
+  } else {
+    // The server says it failed (or went away): whatever data still comes is moot.
+    // After a 1xx the data side gets a moment to settle; without one, no transfer began.
+    const grace = preliminary ? Math.min(FAILED_TRANSFER_GRACE_MS, left()) : 0;
+    const timer = cancellableDelay(grace);
+    const raced = await Promise.race([dataSide, timer.promise]);
+    timer.cancel();
+    if (raced === undefined) channel.abort();
+    side = await dataSide;
+  }
+  await channel.close();
+
+  const result: TransferResult = { final };
+  if (preliminary) result.preliminary = preliminary;
+  if (side.data !== undefined) result.data = side.data;
+  if (side.error !== undefined) result.dataError = side.error;
+  if (side.sent !== undefined) result.sent = side.sent;
+  if (side.error === undefined && final.kind === 'reply') {
+    result.order = finalAt < side.doneAt ? 'final-first' : 'data-first';
+  }
+  return result;
+}
+
+function cancellableDelay(ms: number): { promise: Promise<undefined>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
