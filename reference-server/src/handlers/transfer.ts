@@ -111,6 +111,21 @@ async function sizeOrZero(path: string): Promise<number> {
   }
 }
 
+/**
+ * In stream mode the client closes the data connection to end an upload
+ * (RFC 959 §3.4.1), so a close that comes after the last byte must not abort
+ * the bytes still on their way to the disk; a close or error before it does.
+ */
+function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const forward = () => {
+    if (!data.readableEnded) controller.abort(signal.reason);
+  };
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return controller.signal;
+}
+
 async function receive(session: Session, virtual: VirtualPath, real: RealPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
@@ -130,7 +145,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
     const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
     const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined });
     const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
-    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal });
+    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
     return meter.written;
   });
   const quotaHit = result.error instanceof QuotaExceededError;
