@@ -3,7 +3,7 @@
  * admin commands. Subcommands have their own table, checked by the same
  * preconditions as top-level verbs; admin-only ones answer 550 to anyone else.
  */
-import { copyFile, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Reply } from '../protocol/replies.ts';
@@ -41,8 +41,25 @@ const register: Handler = async (session, argument) => {
   const [name = '', password = '', extra] = argument.split(' ');
   if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE REGISTER <user> <password>');
   if (RESERVED_FOR_REGISTRATION.has(name)) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
-  await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota }).catch(accountFailure);
-  await mkdir(join(context.layout.storage, name), { recursive: true });
+  try {
+    AccountStore.checkName(name);
+  } catch (error) {
+    accountFailure(error);
+  }
+  // Claim the home first: the kept home of a deleted account must never pass to a stranger who registers its name.
+  const home = join(context.layout.storage, name);
+  try {
+    await mkdir(home);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FtpReplyError(Reply.fileUnavailable, 'That name is taken.');
+    throw error;
+  }
+  try {
+    await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota });
+  } catch (error) {
+    await rmdir(home).catch(() => {});
+    accountFailure(error);
+  }
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: name }, 'registered');
   session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
 };
@@ -116,8 +133,12 @@ const deleteUser: Handler = async (session, argument) => {
   requireAdmin(session);
   const name = argument.trim();
   if (name === session.identity?.name) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
-  AccountStore.checkName(name);
-  await session.context.accounts.remove(name).catch(accountFailure);
+  try {
+    AccountStore.checkName(name);
+    await session.context.accounts.remove(name);
+  } catch (error) {
+    accountFailure(error);
+  }
   session.context.quota.forget(name);
   session.context.logs.auth.info({ session: session.id, admin: session.who, user: name }, 'account deleted');
   session.reply(Reply.ok, `Account ${name} deleted; its home is kept.`);
@@ -168,8 +189,8 @@ export async function handleSite(session: Session, argument: string): Promise<vo
 export async function handleAvbl(session: Session, argument: string): Promise<void> {
   const identity = session.requireIdentity();
   if (identity.readOnly) throw new FtpReplyError(Reply.fileUnavailable, 'Read-only account: nothing can be stored.');
-  const path = argument.trim() === '' ? session.cwd : (await session.resolvePath(argument)).virtual;
-  await session.resolvePath(path);
+  const { virtual: path, real } = await session.resolvePath(argument.trim() === '' ? session.cwd : argument);
+  if (!(await stat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
   const view = await quotaView(session, path === VIRTUAL_ROOT ? session.cwd : path);
   session.reply(Reply.fileStatus, String(view.left));
 }
