@@ -111,11 +111,11 @@ export function parseCommand(line: Buffer): ParsedCommand {
 export function maskSecrets(verb: string, argument: string): string {
   if (verb === 'PASS') return argument.length > 0 ? '***' : '';
   if (verb === 'SITE') {
-    const words = argument.split(' ');
+    // Split on any run of whitespace: with doubled spaces or tabs the password must stay hidden too.
+    const words = argument.trim().split(/\s+/);
     const sub = (words[0] ?? '').toUpperCase();
     if ((sub === 'REGISTER' || sub === 'ADDUSER') && words.length >= 3) {
-      words[2] = '***';
-      return words.join(' ');
+      return [words[0], words[1], '***', ...(sub === 'ADDUSER' ? words.slice(3) : [])].join(' ');
     }
   }
   return argument;
