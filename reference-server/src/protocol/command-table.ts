@@ -27,7 +27,7 @@ export const COMMANDS: CommandTable = {
   CDUP: { login: true, argument: 'forbidden', help: 'CDUP', handler: handleCdup },
   XCUP: { login: true, argument: 'forbidden', help: 'XCUP (RFC 775)', handler: handleCdup },
   SMNT: { login: true, argument: 'required', help: 'SMNT <path>', handler: null },
-  REIN: { login: false, argument: 'forbidden', help: 'REIN', handler: handleRein },
+  REIN: { login: true, argument: 'forbidden', help: 'REIN', handler: handleRein },
   QUIT: { login: false, argument: 'forbidden', help: 'QUIT', handler: handleQuit, beforeTls: true },
   // RFC 959 §4.1.2 transfer parameters, RFC 2428
   PORT: { login: true, argument: 'required', help: 'PORT h1,h2,h3,h4,p1,p2', handler: handlePort },
@@ -58,7 +58,7 @@ export const COMMANDS: CommandTable = {
   NLST: { login: true, argument: 'optional', help: 'NLST [<path>]', handler: handleNlst },
   SITE: { login: false, argument: 'required', help: 'SITE <subcommand> (SITE HELP lists them)', feat: ['SITE CPFR', 'SITE CPTO'], handler: handleSite },
   SYST: { login: false, argument: 'forbidden', help: 'SYST', handler: handleSyst, beforeTls: true },
-  STAT: { login: false, argument: 'optional', help: 'STAT [<path>]', handler: handleStat },
+  STAT: { login: true, argument: 'optional', help: 'STAT [<path>]', handler: handleStat },
   HELP: { login: false, argument: 'optional', help: 'HELP [<command>]', handler: handleHelp, beforeTls: true },
   NOOP: { login: false, argument: 'forbidden', help: 'NOOP', handler: handleNoop, beforeTls: true },
   // RFC 2389
