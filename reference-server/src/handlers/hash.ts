@@ -13,8 +13,13 @@ export const HASH_ALGORITHMS = ['SHA-256', 'SHA-512', 'SHA-1', 'MD5'] as const;
 
 const NODE_NAMES: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-512': 'sha512', 'SHA-1': 'sha1', MD5: 'md5' };
 
-/** FEAT line: every algorithm, the default one marked with `*`. */
-export const HASH_FEAT = `HASH ${HASH_ALGORITHMS.map((name) => (name === 'SHA-256' ? `${name}*` : name)).join(';')}`;
+/** FEAT line: every algorithm, the session's selected one marked with `*` (draft-bryan-ftpext-hash §3.1). */
+export function hashFeatLine(selected: string): string {
+  return `HASH ${HASH_ALGORITHMS.map((name) => (name === selected ? `${name}*` : name)).join(';')}`;
+}
+
+/** The FEAT line of a new session, whose algorithm is SHA-256. */
+export const HASH_FEAT = hashFeatLine('SHA-256');
 
 export async function digestFile(path: string, algorithm: string, start: number, end: number): Promise<string> {
   const hash = createHash(NODE_NAMES[algorithm] ?? 'sha256');

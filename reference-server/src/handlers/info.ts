@@ -5,7 +5,7 @@ import { FtpReplyError } from '../errors.ts';
 import { MLST_FACTS } from '../vfs/listing.ts';
 import { listingLines } from './listing.ts';
 import { accountSummary } from './account-view.ts';
-import { HASH_ALGORITHMS } from './hash.ts';
+import { HASH_ALGORITHMS, HASH_FEAT, hashFeatLine } from './hash.ts';
 import type { Session } from '../session.ts';
 
 export function handleSyst(session: Session): void {
@@ -19,7 +19,8 @@ export function handleNoop(session: Session): void {
 /** RFC 2389 §3: one feature per line, each starting with a space, built from the command table. */
 export function handleFeat(session: Session): void {
   const lines = Object.values(session.commands).flatMap((spec) => (spec.handler ? (spec.feat ?? []) : []));
-  const features = [...new Set(lines)].sort();
+  // The HASH line marks the algorithm this session selected with OPTS HASH.
+  const features = [...new Set(lines)].map((line) => (line === HASH_FEAT ? hashFeatLine(session.hashAlgorithm) : line)).sort();
   session.reply(Reply.systemStatus, ['Features:', ...features.map((line) => line), 'End']);
 }
 
