@@ -1,0 +1,397 @@
+/**
+ * Runs spec steps against a target. Each step turns into wire-level actions;
+ * every result is checked against the step's expectation (or a sensible
+ * default) and a mismatch throws a StepFailure with expected vs actual.
+ */
+import { randomBytes } from 'node:crypto';
+import { openDataChannel, type DataMode } from '../wire/data-channel.ts';
+import { runTransfer } from '../wire/transfer.ts';
+import type { Outcome } from '../wire/outcome.ts';
+import type { ReplyExpectation, Role, Step, PutStep, GetStep, ListStep, DataStep, DataExpectation } from '../spec/types.ts';
+import { stepKind } from '../spec/loader.ts';
+import { captureFrom, checkData, checkReply, describeOutcome } from './expect.ts';
+import type { CaseContext} from './case-context.ts';
+import { StepFailure, type CaseSession } from './case-context.ts';
+import { Barriers } from './barrier.ts';
+
+type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string };
+
+interface Scope {
+  context: CaseContext;
+  barriers: Barriers | null;
+  /** Session used by steps that name none (a parallel branch's own session). */
+  defaultSession: string;
+}
+
+function label(step: AnyStep, index: string): string {
+  const kind = stepKind(step) ?? '?';
+  const value = step[kind];
+  const shown = typeof value === 'string' ? ` ${value.length > 80 ? `${value.slice(0, 80)}…` : value}` : '';
+  const session = step.session ? ` [${step.session}]` : '';
+  return `step ${index}: ${kind}${shown}${session}${step.note ? ` (${step.note})` : ''}`;
+}
+
+/** Checks an outcome; captures variables from it when asked. */
+function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectation, where: string, closedAfter?: boolean): void {
+  const failure = checkReply(outcome, expectation, where, closedAfter);
+  if (failure) throw new StepFailure(failure);
+  if (outcome.kind === 'reply') {
+    scope.context.checkLeak(outcome.reply.raw, where);
+    if (expectation.capture) {
+      const { values, missing } = captureFrom(outcome.reply, expectation.capture);
+      if (missing.length > 0) throw new StepFailure({ step: where, expected: [`a reply from which to take ${missing.join(', ')}`], actual: describeOutcome(outcome) });
+      for (const [name, value] of values) scope.context.variables.set(name, value);
+    }
+  }
+}
+
+async function command(scope: Scope, session: CaseSession, line: string, expectation: ReplyExpectation, where: string): Promise<Outcome> {
+  const timeout = expectation.timeoutMs ?? scope.context.settings.replyTimeoutMs;
+  if (session.control.isClosed()) {
+    throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})` });
+  }
+  const outcome = await session.control.command(line, timeout);
+  let closedAfter: boolean | undefined;
+  if (expectation.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(timeout)).kind === 'closed';
+  expectReply(scope, outcome, expectation, where, closedAfter);
+  return outcome;
+}
+
+async function ensureLoggedIn(scope: Scope, sessionName: string, role: Role, expectation: ReplyExpectation | undefined, where: string, stayAtRoot: boolean): Promise<void> {
+  const { context } = scope;
+  const account = context.profile.accounts[role];
+  if (!account) throw new StepFailure({ step: where, expected: [`an account for role ${role}`], actual: 'the target profile has none (the case should have required role:' + role + ')' });
+  let session = context.sessions.get(sessionName);
+  if (!session || session.control.isClosed()) {
+    const { session: opened, greeting } = await context.connect(sessionName);
+    expectReply(scope, greeting, { code: 220 }, `${where} (greeting)`);
+    session = opened;
+    if (context.profile.tls) await startTls(scope, session, where);
+  }
+  const user = await session.control.command(`USER ${account.name}`, context.settings.replyTimeoutMs);
+  let final = user;
+  if (user.kind === 'reply' && user.reply.code === 331) final = await session.control.command(`PASS ${account.password}`, context.settings.replyTimeoutMs);
+  const wanted = expectation ?? { code: 230, because: `${role} ${account.name} logs in` };
+  expectReply(scope, final, wanted, where);
+  if (final.kind !== 'reply' || final.reply.code !== 230) return;
+  session.role = role;
+  if (role === 'anonymous' || stayAtRoot) return;
+  await enterScratch(scope, session, role, where);
+}
+
+async function startTls(scope: Scope, session: CaseSession, where: string): Promise<void> {
+  await command(scope, session, 'AUTH TLS', { code: 234 }, `${where} (AUTH TLS)`);
+  await session.control.upgradeToTls({ rejectUnauthorized: false });
+  await command(scope, session, 'PBSZ 0', { code: 200 }, `${where} (PBSZ)`);
+  await command(scope, session, 'PROT P', { code: 200 }, `${where} (PROT P)`);
+}
+
+/** The role's fresh folder for this case: made at its first login, entered at every login. */
+async function enterScratch(scope: Scope, session: CaseSession, role: Role, where: string): Promise<void> {
+  const { context } = scope;
+  let folder = context.scratch.get(role);
+  if (!folder) {
+    const pwd = await command(scope, session, 'PWD', { code: 257 }, `${where} (PWD)`);
+    const root = pwd.kind === 'reply' ? (/"((?:[^"]|"")*)"/.exec(pwd.reply.message)?.[1]?.replace(/""/g, '"') ?? '/') : '/';
+    const slug = context.spec.id.replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+    folder = `${root.replace(/\/$/, '')}/ftpc-${slug}-${randomBytes(3).toString('hex')}`;
+    await command(scope, session, `MKD ${folder}`, { code: 257, because: 'ftp-check makes a scratch folder for each case' }, `${where} (scratch MKD)`);
+    context.scratch.set(role, folder);
+  }
+  await command(scope, session, `CWD ${folder}`, { code: 250 }, `${where} (CWD scratch)`);
+}
+
+function dataMode(mode: string | undefined): DataMode {
+  return (mode as DataMode | undefined) ?? 'pasv';
+}
+
+async function openChannel(scope: Scope, session: CaseSession, mode: DataMode, where: string, expectation?: ReplyExpectation, maxReceiveBytes?: number) {
+  const { context } = scope;
+  const opened = await openDataChannel(session.control, mode, { timeoutMs: context.settings.replyTimeoutMs, tls: context.profile.tls, maxReceiveBytes });
+  if ('error' in opened) {
+    if (expectation && opened.outcome) {
+      expectReply(scope, opened.outcome, expectation, `${where} (${mode.toUpperCase()})`);
+      return null;
+    }
+    throw new StepFailure({ step: `${where} (${mode.toUpperCase()})`, expected: ['a data channel'], actual: opened.outcome ? `${describeOutcome(opened.outcome)}: ${opened.error}` : opened.error });
+  }
+  if (expectation) expectReply(scope, { kind: 'reply', reply: opened.reply }, expectation, `${where} (${mode.toUpperCase()})`);
+  scope.context.checkLeak(opened.reply.raw, where);
+  return opened.channel;
+}
+
+/** One transfer command over a fresh data channel; returns the data received and the final outcome. */
+async function transfer(
+  scope: Scope,
+  session: CaseSession,
+  mode: DataMode,
+  line: string,
+  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; where: string },
+): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
+  // An interrupted download: the channel drops the connection past stopAfter bytes.
+  const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
+  const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap);
+  if (!channel) throw new StepFailure({ step: options.where, expected: ['a data channel'], actual: 'none' });
+  const result = await runTransfer(session.control, channel, line, {
+    upload: options.upload,
+    uploadStopAfter: options.stopAfter,
+    timeoutMs: scope.context.settings.transferTimeoutMs,
+  });
+  expectReply(scope, result.final, options.expectation, options.where);
+  const succeeded = result.final.kind === 'reply' && result.final.reply.code >= 200 && result.final.reply.code < 300;
+  if (succeeded && result.dataError && options.stopAfter === undefined) {
+    throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` });
+  }
+  return result;
+}
+
+function putContent(context: CaseContext, step: PutStep, sessionName: string): Buffer {
+  if (step.content !== undefined) return Buffer.from(context.text(step.content, sessionName), 'utf8');
+  if (step.random !== undefined) return randomBytes(context.number(step.random, sessionName));
+  if (step.allBytes) return Buffer.from(Array.from({ length: 1024 }, (_, i) => i % 256));
+  if (step.fromContentOf !== undefined) {
+    const remembered = context.remembered.get(step.fromContentOf);
+    if (!remembered) throw new StepFailure({ step: 'put', expected: [`content remembered as "${step.fromContentOf}"`], actual: 'nothing remembered under that name (spec error)' });
+    return remembered;
+  }
+  return Buffer.alloc(0);
+}
+
+function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation | undefined, where: string, sessionName: string): void {
+  scope.context.checkLeak(data.toString('utf8'), `${where} (data)`);
+  if (!expectation) return;
+  const resolved: DataExpectation = {
+    ...expectation,
+    contains: expectation.contains?.map((text) => scope.context.text(text, sessionName)),
+    notContains: expectation.notContains?.map((text) => scope.context.text(text, sessionName)),
+    matches: expectation.matches === undefined ? undefined : scope.context.text(expectation.matches, sessionName),
+    notMatches: expectation.notMatches === undefined ? undefined : scope.context.text(expectation.notMatches, sessionName),
+    equals: expectation.equals === undefined ? undefined : scope.context.text(expectation.equals, sessionName),
+  };
+  const length = expectation.length === undefined ? undefined : scope.context.number(expectation.length, sessionName);
+  const failure = checkData(data, resolved, where, (name) => scope.context.remembered.get(name), length);
+  if (failure) throw new StepFailure(failure);
+}
+
+function compare(left: string, op: string, right: string): boolean {
+  const numeric = left.trim() !== '' && right.trim() !== '' && !Number.isNaN(Number(left)) && !Number.isNaN(Number(right));
+  const a = numeric ? Number(left) : left;
+  const b = numeric ? Number(right) : right;
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case 'matches': return new RegExp(right).test(left);
+    case 'notMatches': return !new RegExp(right).test(left);
+    default: return false;
+  }
+}
+
+export async function runSteps(scope: Scope, steps: readonly Step[], prefix = ''): Promise<void> {
+  for (const [i, step] of steps.entries()) await runStep(scope, step as unknown as AnyStep, `${prefix}${i + 1}`);
+}
+
+async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void> {
+  const { context } = scope;
+  const kind = stepKind(step);
+  const where = label(step, index);
+  const sessionName = step.session ?? scope.defaultSession;
+  const expectation = step.expect;
+  const text = (value: unknown) => context.text(String(value), sessionName);
+  switch (kind) {
+    case 'connect': {
+      const { session, greeting } = await context.connect(sessionName);
+      expectReply(scope, greeting, expectation ?? { code: 220 }, where);
+      if (context.profile.tls && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
+      return;
+    }
+    case 'login':
+      return ensureLoggedIn(scope, sessionName, step.login as Role, expectation, where, Boolean(step.stayAtRoot));
+    case 'send': {
+      await command(scope, context.session(sessionName), text(step.send), expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      return;
+    }
+    case 'raw':
+    case 'bytes': {
+      const session = context.session(sessionName);
+      let payload: Buffer;
+      if (kind === 'raw') {
+        payload = Buffer.from(text(step.raw), 'latin1');
+      } else {
+        const spec = step.bytes as { repeat: string; count: number; prefix?: string; suffix?: string };
+        payload = Buffer.concat([Buffer.from(spec.prefix ?? '', 'latin1'), Buffer.from(spec.repeat.repeat(spec.count), 'latin1'), Buffer.from(spec.suffix ?? '', 'latin1')]);
+      }
+      if (session.control.isClosed()) throw new StepFailure({ step: where, expected: ['an open connection to send on'], actual: 'the connection was already closed' });
+      await session.control.sendRaw(payload).catch(() => {});
+      if (expectation) {
+        const outcome = await session.control.readReply(expectation.timeoutMs ?? context.settings.replyTimeoutMs);
+        let closedAfter: boolean | undefined;
+        if (expectation.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(expectation.timeoutMs ?? context.settings.replyTimeoutMs)).kind === 'closed';
+        expectReply(scope, outcome, expectation, where, closedAfter);
+      }
+      return;
+    }
+    case 'read': {
+      const session = context.session(sessionName);
+      const wanted = expectation ?? { class: [1, 2, 3, 4, 5] };
+      const outcome = await session.control.readReply(wanted.timeoutMs ?? context.settings.replyTimeoutMs);
+      let closedAfter: boolean | undefined;
+      if (wanted.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(wanted.timeoutMs ?? context.settings.replyTimeoutMs)).kind === 'closed';
+      expectReply(scope, outcome, wanted, where, closedAfter);
+      return;
+    }
+    case 'close': {
+      const session = context.session(sessionName);
+      for (const channel of session.channels) channel.abort();
+      await session.control.close();
+      return;
+    }
+    case 'quit': {
+      await command(scope, context.session(sessionName), 'QUIT', expectation ?? { code: 221, orClosed: true }, where);
+      await context.session(sessionName).control.close();
+      return;
+    }
+    case 'cd':
+      await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? { code: 250 }, where);
+      return;
+    case 'mkdir':
+      await command(scope, context.session(sessionName), `MKD ${text(step.mkdir)}`, expectation ?? { code: 257 }, where);
+      return;
+    case 'delete':
+      await command(scope, context.session(sessionName), `DELE ${text(step.delete)}`, expectation ?? { code: 250 }, where);
+      return;
+    case 'rmdir':
+      await command(scope, context.session(sessionName), `RMD ${text(step.rmdir)}`, expectation ?? { code: 250 }, where);
+      return;
+    case 'site':
+      await command(scope, context.session(sessionName), `SITE ${text(step.site)}`, expectation ?? { class: 2 }, where);
+      return;
+    case 'rename': {
+      const session = context.session(sessionName);
+      const { from, to } = step.rename as { from: string; to: string };
+      const wanted = expectation ?? { code: 250 };
+      const first = await session.control.command(`RNFR ${text(from)}`, context.settings.replyTimeoutMs);
+      if (first.kind !== 'reply' || first.reply.code !== 350) {
+        expectReply(scope, first, wanted, `${where} (RNFR)`);
+        return;
+      }
+      await command(scope, session, `RNTO ${text(to)}`, wanted, `${where} (RNTO)`);
+      return;
+    }
+    case 'size': {
+      const session = context.session(sessionName);
+      const outcome = await command(scope, session, `SIZE ${text(step.size)}`, expectation ?? { code: 213 }, where);
+      if (step.equals !== undefined && outcome.kind === 'reply') {
+        const wanted = context.number(step.equals as number | string, sessionName);
+        if (Number(outcome.reply.message.trim()) !== wanted) throw new StepFailure({ step: where, expected: [`size ${wanted}`], actual: describeOutcome(outcome) });
+      }
+      return;
+    }
+    case 'put': {
+      const put = step as unknown as PutStep;
+      const session = context.session(sessionName);
+      const content = putContent(context, put, sessionName);
+      if (put.remember) context.remembered.set(put.remember, content);
+      if (put.rest !== undefined) await command(scope, session, `REST ${context.number(put.rest, sessionName)}`, { code: 350 }, `${where} (REST)`);
+      const verb = put.command ?? 'STOR';
+      const line = verb === 'STOU' && put.put === '' ? 'STOU' : `${verb} ${text(put.put)}`;
+      const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
+      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, where });
+      return;
+    }
+    case 'get': {
+      const get = step as unknown as GetStep;
+      const session = context.session(sessionName);
+      if (get.rest !== undefined) await command(scope, session, `REST ${context.number(get.rest, sessionName)}`, { code: 350 }, `${where} (REST)`);
+      const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
+      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, where });
+      const data = result.data ?? Buffer.alloc(0);
+      if (get.remember) context.remembered.set(get.remember, data);
+      const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
+      if (ok && stopAfter === undefined) checkDataStep(scope, data, get.data, where, sessionName);
+      return;
+    }
+    case 'list': {
+      const list = step as unknown as ListStep;
+      const session = context.session(sessionName);
+      const verb = list.command ?? 'LIST';
+      const path = text(list.list);
+      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? { codes: [226, 250] }, where });
+      const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
+      if (ok) checkDataStep(scope, result.data ?? Buffer.alloc(0), list.data, where, sessionName);
+      return;
+    }
+    case 'data': {
+      const raw = step as unknown as DataStep;
+      const session = context.session(sessionName);
+      const channel = await openChannel(scope, session, dataMode(raw.mode), where, raw.open);
+      if (!channel) return;
+      const upload = raw.upload === undefined ? undefined : Buffer.from(text(raw.upload), 'utf8');
+      const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
+      const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs });
+      expectReply(scope, result.final, expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      if (result.data) checkDataStep(scope, result.data, raw.data, where, sessionName);
+      return;
+    }
+    case 'openData': {
+      const session = context.session(sessionName);
+      const mode = step.openData as DataMode;
+      const channel = await openChannel(scope, session, mode, where, expectation);
+      if (channel) session.channels.push(channel);
+      return;
+    }
+    case 'set':
+      for (const [name, value] of Object.entries(step.set as Record<string, string | number>)) context.variables.set(name, context.text(String(value), sessionName));
+      return;
+    case 'assert': {
+      const { left, op, right } = step.assert as { left: string; op: string; right: string };
+      const a = text(left);
+      const b = text(right);
+      if (!compare(a, op, b)) throw new StepFailure({ step: where, expected: [`${left} ${op} ${right}`], actual: `${a} ${op} ${b} does not hold` });
+      return;
+    }
+    case 'sleep':
+      await new Promise((resolve) => setTimeout(resolve, step.sleep as number));
+      return;
+    case 'repeat': {
+      const { times, steps } = step.repeat as { times: number; steps: Step[] };
+      for (let i = 0; i < times; i++) {
+        context.variables.set('i', String(i));
+        await runSteps(scope, steps, `${index}.${i + 1}.`);
+      }
+      return;
+    }
+    case 'parallel': {
+      const branches = step.parallel as { session: string; steps: Step[] }[];
+      const barriers = new Barriers(branches.length);
+      const results = await Promise.allSettled(
+        branches.map((branch, b) =>
+          runSteps({ context, barriers, defaultSession: branch.session }, branch.steps, `${index}.${b + 1}.`).catch((error: unknown) => {
+            barriers.breakAll(new Error(`branch ${branch.session} failed`));
+            throw error;
+          }),
+        ),
+      );
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected' && result.reason instanceof StepFailure);
+      const other = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (other) throw other.reason;
+      return;
+    }
+    case 'barrier':
+      if (!scope.barriers) throw new StepFailure({ step: where, expected: ['a barrier inside a parallel branch'], actual: 'a barrier outside parallel (spec error)' });
+      await scope.barriers.arrive(String(step.barrier));
+      return;
+    default:
+      throw new StepFailure({ step: where, expected: ['a known step'], actual: `unknown step kind ${String(kind)} (spec error)` });
+  }
+}
+
+export function createScope(context: CaseContext): Scope {
+  return { context, barriers: null, defaultSession: 'main' };
+}

@@ -1,0 +1,182 @@
+/**
+ * Loads spec files: YAML parsed with positions, validated against
+ * spec.schema.json (ajv), each step against the definition of its kind, then
+ * checked for what a schema cannot say (unique ids, ids under their suite,
+ * barriers every branch reaches). Errors name the file, line and problem.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { LoadedCase, SpecFile, Step } from './types.ts';
+
+export class SpecError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+const SCHEMA = JSON.parse(readFileSync(fileURLToPath(new URL('./spec.schema.json', import.meta.url)), 'utf8')) as {
+  definitions: Record<string, unknown>;
+};
+
+/** Step kinds by their action key; `data` last because get/list also take a `data` option. */
+export const STEP_KINDS = Object.keys(SCHEMA.definitions)
+  .filter((name) => name.endsWith('Step'))
+  .map((name) => name.slice(0, -4))
+  .sort((a, b) => (a === 'data' ? 1 : b === 'data' ? -1 : 0));
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addSchema(SCHEMA, 'spec');
+const validateFile = ajv.getSchema('spec') as ValidateFunction;
+const stepValidators = new Map(STEP_KINDS.map((kind) => [kind, ajv.getSchema(`spec#/definitions/${kind}Step`) as ValidateFunction]));
+
+/** The kind of a step: its one action key. */
+export function stepKind(step: object): string | null {
+  const keys = Object.keys(step);
+  const actions = STEP_KINDS.filter((kind) => kind !== 'data' && keys.includes(kind));
+  if (actions.length === 1) return actions[0] as string;
+  if (actions.length === 0 && keys.includes('data')) return 'data';
+  return null;
+}
+
+interface Located {
+  problems: string[];
+  file: string;
+  lineOf(path: (string | number)[]): number;
+}
+
+function formatAjvError(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'top level' : error.instancePath.slice(1);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') return `${where}: unknown key "${String(params.additionalProperty)}"`;
+  if (error.keyword === 'enum') return `${where}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${where}: ${error.message}`;
+}
+
+function report(located: Located, basePath: (string | number)[], errors: ErrorObject[] | null | undefined): void {
+  for (const error of errors ?? []) {
+    if (error.keyword === 'if' || error.keyword === 'oneOf') continue;
+    const relativePath = error.instancePath.split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const path = [...basePath, ...relativePath];
+    const extra = error.keyword === 'additionalProperties' ? [String((error.params as Record<string, unknown>).additionalProperty)] : [];
+    const shown = { ...error, instancePath: '/' + path.join('/') };
+    located.problems.push(`${located.file}:${located.lineOf([...path, ...extra])}: ${formatAjvError(shown)}`);
+  }
+}
+
+function checkSteps(located: Located, steps: unknown, path: (string | number)[], barriers: Set<string>): void {
+  if (!Array.isArray(steps)) return;
+  steps.forEach((step: unknown, index) => {
+    const here = [...path, index];
+    if (typeof step !== 'object' || step === null || Array.isArray(step)) {
+      located.problems.push(`${located.file}:${located.lineOf(here)}: ${here.join('/')}: a step must be a mapping`);
+      return;
+    }
+    const kind = stepKind(step);
+    if (!kind) {
+      const found = Object.keys(step).filter((key) => STEP_KINDS.includes(key));
+      located.problems.push(
+        `${located.file}:${located.lineOf(here)}: ${here.join('/')}: ` +
+          (found.length > 1 ? `a step has one action, found ${found.join(' and ')}` : `a step needs one action key: ${STEP_KINDS.join(', ')}`),
+      );
+      return;
+    }
+    const validate = stepValidators.get(kind) as ValidateFunction;
+    if (!validate(step)) report(located, here, validate.errors);
+    const body = step as Record<string, unknown>;
+    if (kind === 'barrier') barriers.add(String(body.barrier));
+    if (kind === 'repeat') checkSteps(located, (body.repeat as { steps?: unknown }).steps, [...here, 'repeat', 'steps'], barriers);
+    if (kind === 'parallel' && Array.isArray(body.parallel)) {
+      const perBranch = (body.parallel as { steps?: unknown }[]).map((branch, b) => {
+        const seen = new Set<string>();
+        checkSteps(located, branch.steps, [...here, 'parallel', b, 'steps'], seen);
+        return seen;
+      });
+      const all = new Set(perBranch.flatMap((set) => [...set]));
+      for (const name of all) {
+        if (!perBranch.every((set) => set.has(name))) {
+          located.problems.push(`${located.file}:${located.lineOf(here)}: barrier "${name}" must be reached by every parallel branch, or it would wait forever`);
+        }
+      }
+    }
+  });
+}
+
+/** Parses and checks one spec file's text. */
+export function parseSpec(text: string, file: string): { spec: SpecFile; cases: LoadedCase[]; problems: string[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (path: (string | number)[]): number => {
+    for (let length = path.length; length >= 0; length--) {
+      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
+      if (node && (node as Node).range) return lineCounter.linePos((node as Node).range![0]).line;
+    }
+    return 1;
+  };
+  const located: Located = { problems: [], file, lineOf };
+  for (const error of document.errors) {
+    located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
+  }
+  if (located.problems.length > 0) return { spec: { suite: '', cases: [] }, cases: [], problems: located.problems };
+  const spec = document.toJS() as SpecFile;
+  if (!validateFile(spec)) report(located, [], validateFile.errors);
+  if (isMap(document.contents) && isSeq(document.get('cases'))) {
+    (spec.cases ?? []).forEach((specCase, index) => {
+      if (!specCase || typeof specCase !== 'object') return;
+      if (specCase.id && spec.suite && !specCase.id.startsWith(`${spec.suite}.`)) {
+        located.problems.push(`${file}:${lineOf(['cases', index, 'id'])}: case id "${specCase.id}" must start with its suite "${spec.suite}."`);
+      }
+      for (const key of ['steps', 'cleanup'] as const) checkSteps(located, specCase[key], ['cases', index, key], new Set());
+    });
+  }
+  const cases: LoadedCase[] = located.problems.length
+    ? []
+    : spec.cases.map((specCase, index) => ({ ...specCase, suite: spec.suite, file, line: lineOf(['cases', index]) }));
+  return { spec, cases, problems: located.problems };
+}
+
+async function specFiles(path: string): Promise<string[]> {
+  const info = await stat(path);
+  if (info.isFile()) return [path];
+  const out: string[] = [];
+  for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...(await specFiles(child)));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(child);
+  }
+  return out;
+}
+
+/** Loads every spec under the given files or folders; throws SpecError listing every problem. */
+export async function loadSpecs(paths: string[], cwd = process.cwd()): Promise<LoadedCase[]> {
+  const problems: string[] = [];
+  const cases: LoadedCase[] = [];
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = await specFiles(path);
+    } catch {
+      problems.push(`${path}: no such spec file or folder`);
+      continue;
+    }
+    for (const file of files) {
+      const shown = relative(cwd, file) || file;
+      const parsed = parseSpec(await readFile(file, 'utf8'), shown);
+      problems.push(...parsed.problems);
+      cases.push(...parsed.cases);
+    }
+  }
+  const seen = new Map<string, LoadedCase>();
+  for (const loaded of cases) {
+    const first = seen.get(loaded.id);
+    if (first) problems.push(`${loaded.file}:${loaded.line}: case id "${loaded.id}" is also used at ${first.file}:${first.line}`);
+    else seen.set(loaded.id, loaded);
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+  return cases;
+}
+
+export type { Step };

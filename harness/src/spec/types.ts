@@ -1,0 +1,146 @@
+/**
+ * The spec language, as TypeScript types. The JSON Schema in spec.schema.json
+ * is the contract; these types mirror it for the engine.
+ */
+import type { Level, Severity } from '../engine/results.ts';
+
+export type Role = 'user' | 'user2' | 'admin' | 'quota' | 'anonymous';
+export type DataModeName = 'pasv' | 'epsv' | 'port' | 'eprt';
+
+/** What a reply must look like. Every field given must hold. */
+export interface ReplyExpectation {
+  code?: number;
+  codes?: number[];
+  /** First digit(s) allowed, e.g. 2 or [4, 5]. */
+  class?: number | number[];
+  notCodes?: number[];
+  /** Regular expression the reply text must match. */
+  text?: string;
+  notText?: string;
+  /** The reply must span at least this many lines. */
+  minLines?: number;
+  /** The connection must be closed (a final reply before closing is allowed and checked if code/codes given). */
+  closed?: boolean;
+  /** Either a matching reply or a closed connection passes. */
+  orClosed?: boolean;
+  /** Variables taken from the reply text: name -> regex with one capture group. */
+  capture?: Record<string, string>;
+  /** Milliseconds to wait for the reply. */
+  timeoutMs?: number;
+  /** Human words for the expectation, shown in a failure. */
+  because?: string;
+}
+
+export interface DataExpectation {
+  contains?: string[];
+  notContains?: string[];
+  matches?: string;
+  notMatches?: string;
+  length?: number | string;
+  /** The data must equal the content remembered under this name. */
+  equalsContentOf?: string;
+  equals?: string;
+}
+
+interface StepBase {
+  session?: string;
+  expect?: ReplyExpectation;
+  /** Free words shown for this step in a failure. */
+  note?: string;
+}
+
+export type PutSource = { content?: string; random?: number | string; allBytes?: boolean; fromContentOf?: string };
+
+export interface PutStep extends StepBase, PutSource {
+  put: string;
+  command?: 'STOR' | 'APPE' | 'STOU';
+  mode?: DataModeName;
+  rest?: number | string;
+  /** Remember the uploaded bytes under this name (for a later get/expect). */
+  remember?: string;
+  /** Send only this many bytes, then cut the data connection (an interrupted upload). */
+  stopAfter?: number | string;
+}
+
+export interface GetStep extends StepBase {
+  get: string;
+  mode?: DataModeName;
+  rest?: number | string;
+  data?: DataExpectation;
+  remember?: string;
+  stopAfter?: number | string;
+}
+
+export interface ListStep extends StepBase {
+  list: string;
+  command?: 'LIST' | 'NLST' | 'MLSD';
+  mode?: DataModeName;
+  data?: DataExpectation;
+}
+
+export interface DataStep extends StepBase {
+  data: DataExpectation;
+  command: string;
+  mode?: DataModeName;
+  upload?: string;
+  stopAfter?: number | string;
+  /** Expected reply to the PASV/EPSV/PORT/EPRT that opens the channel, when it may be refused. */
+  open?: ReplyExpectation;
+}
+
+export type Step =
+  | (StepBase & { connect: true | Role })
+  | (StepBase & { login: Role; stayAtRoot?: boolean })
+  | (StepBase & { send: string })
+  | (StepBase & { raw: string })
+  | (StepBase & { bytes: { repeat: string; count: number; prefix?: string; suffix?: string } })
+  | (StepBase & { read: true })
+  | (StepBase & { close: true })
+  | (StepBase & { quit: true })
+  | (StepBase & { cd: string })
+  | (StepBase & { mkdir: string })
+  | (StepBase & { delete: string })
+  | (StepBase & { rmdir: string })
+  | (StepBase & { rename: { from: string; to: string } })
+  | (StepBase & { site: string })
+  | (StepBase & { size: string; equals?: number | string })
+  | PutStep
+  | GetStep
+  | ListStep
+  | DataStep
+  | (StepBase & { openData: DataModeName })
+  | { set: Record<string, string | number> }
+  | { assert: { left: string; op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'matches' | 'notMatches'; right: string }; note?: string }
+  | { sleep: number }
+  | { repeat: { times: number; steps: Step[] } }
+  | { parallel: { session: string; steps: Step[] }[] }
+  | { barrier: string };
+
+export interface SpecCase {
+  id: string;
+  title: string;
+  severity: Severity;
+  level?: Level;
+  references: string[];
+  requires?: string[];
+  warning: string;
+  /** The case must run with no other case at the same time (load, limits, timeouts). */
+  alone?: boolean;
+  /** Check every reply and listing of the case for server-side paths. */
+  checkLeaks?: boolean;
+  steps: Step[];
+  cleanup?: Step[];
+  timeoutMs?: number;
+}
+
+export interface SpecFile {
+  suite: string;
+  description?: string;
+  cases: SpecCase[];
+}
+
+export interface LoadedCase extends SpecCase {
+  suite: string;
+  file: string;
+  line: number;
+}

@@ -1,0 +1,61 @@
+/**
+ * The default target: an ftp-ref started in this process on a free loopback
+ * port, in a temporary folder, with an account for every role, small limits
+ * the limit cases can reach, and a file for anonymous to read.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startTempServer, type TempServer } from '../../../reference-server/src/testing/temp-server.ts';
+import type { TargetProfile } from './profile.ts';
+
+export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
+export const EMBEDDED_QUOTA = 1024 * 1024;
+
+export interface EmbeddedTarget {
+  profile: TargetProfile;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedTarget(options: { tls?: boolean } = {}): Promise<EmbeddedTarget> {
+  const accounts = {
+    user: { name: 'alice', password: 'alice-secret-1' },
+    user2: { name: 'bob', password: 'bob-secret-2' },
+    admin: { name: 'admin', password: 'admin-secret-3' },
+    quota: { name: 'carol', password: 'carol-secret-4', limit: EMBEDDED_QUOTA },
+    anonymous: { name: 'anonymous', password: 'ftp-check@example.com' },
+  };
+  const server: TempServer = await startTempServer({
+    settings: {
+      host: '127.0.0.1',
+      registration: true,
+      maxConnections: EMBEDDED_LIMITS.maxConnections,
+      maxPerUser: EMBEDDED_LIMITS.maxPerUser,
+      maxPerAddress: EMBEDDED_LIMITS.maxConnections,
+      idleTimeout: EMBEDDED_LIMITS.idleTimeoutSeconds,
+      dataTimeout: EMBEDDED_LIMITS.dataTimeoutSeconds,
+      loginFailDelay: 200,
+      maxLoginFailures: 3,
+    },
+    accounts: [
+      { name: accounts.user.name, password: accounts.user.password },
+      { name: accounts.user2.name, password: accounts.user2.password },
+      { name: accounts.admin.name, password: accounts.admin.password, role: 'admin' },
+      { name: accounts.quota.name, password: accounts.quota.password, quotaLimit: EMBEDDED_QUOTA },
+    ],
+  });
+  await writeFile(join(server.dataDir, 'public', 'welcome.txt'), 'Welcome to ftp-ref, the ftp-check reference server.\n');
+  return {
+    profile: {
+      host: server.host,
+      port: server.port,
+      tls: options.tls ?? false,
+      accounts,
+      capabilities: { add: [], remove: [] },
+      limits: EMBEDDED_LIMITS,
+      serverPaths: [server.dataDir],
+      anonymousFile: '/welcome.txt',
+      name: `embedded ftp-ref (${server.host}:${server.port})`,
+    },
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Before a run: reach the target (an unreachable one is a target error, exit
+ * 2), read FEAT and SITE HELP, and make temporary accounts for missing roles
+ * when the target lets an admin add users (removed again afterwards).
+ */
+import { randomBytes } from 'node:crypto';
+import { ControlConnection, ConnectError } from '../wire/control-connection.ts';
+import { Transcript } from '../wire/transcript.ts';
+import type { Role } from '../spec/types.ts';
+import { parseFeat, parseSiteHelp } from './capabilities.ts';
+import { TargetError, type Account, type TargetProfile } from './profile.ts';
+
+const PROBE_TIMEOUT_MS = 5000;
+const TEMP_QUOTA = 1024 * 1024;
+
+async function open(profile: TargetProfile, transcript: Transcript): Promise<ControlConnection> {
+  let control: ControlConnection;
+  try {
+    control = await ControlConnection.connect({ host: profile.host, port: profile.port, timeoutMs: PROBE_TIMEOUT_MS, transcript, label: 'probe' });
+  } catch (error) {
+    const reason = error instanceof ConnectError ? error.message : String(error);
+    throw new TargetError(`cannot reach the target ${profile.host}:${profile.port}: ${reason}`);
+  }
+  const greeting = await control.readReply(PROBE_TIMEOUT_MS);
+  if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
+    await control.close();
+    const got = greeting.kind === 'reply' ? `"${greeting.reply.lines[0]}"` : greeting.kind === 'closed' ? `a closed connection (${greeting.reason})` : `no greeting within ${PROBE_TIMEOUT_MS} ms`;
+    throw new TargetError(`the target ${profile.host}:${profile.port} is not an FTP server ready for us: expected a 220 greeting, got ${got}`);
+  }
+  if (profile.tls) {
+    const auth = await control.command('AUTH TLS', PROBE_TIMEOUT_MS);
+    if (auth.kind !== 'reply' || auth.reply.code !== 234) throw new TargetError('--tls was asked but the target refuses AUTH TLS');
+    await control.upgradeToTls({ rejectUnauthorized: false });
+    await control.command('PBSZ 0', PROBE_TIMEOUT_MS);
+    await control.command('PROT P', PROBE_TIMEOUT_MS);
+  }
+  return control;
+}
+
+async function login(control: ControlConnection, account: Account): Promise<boolean> {
+  const user = await control.command(`USER ${account.name}`, PROBE_TIMEOUT_MS);
+  if (user.kind === 'reply' && user.reply.code === 230) return true;
+  if (user.kind !== 'reply' || user.reply.code !== 331) return false;
+  const pass = await control.command(`PASS ${account.password}`, PROBE_TIMEOUT_MS);
+  return pass.kind === 'reply' && pass.reply.code === 230;
+}
+
+export interface Probed {
+  capabilities: Set<string>;
+  /** Accounts made for this run; remove with `removeTemporaryAccounts`. */
+  temporary: Role[];
+  notes: string[];
+}
+
+/** Reaches the target, checks every account of the profile, detects capabilities, fills missing roles. */
+export async function probeTarget(profile: TargetProfile): Promise<Probed> {
+  const transcript = new Transcript('probe');
+  const notes: string[] = [];
+  const capabilities = new Set<string>();
+  const control = await open(profile, transcript);
+  try {
+    const feat = await control.command('FEAT', PROBE_TIMEOUT_MS);
+    if (feat.kind === 'reply') for (const name of parseFeat(feat.reply)) capabilities.add(name);
+  } finally {
+    await control.close();
+  }
+  for (const role of Object.keys(profile.accounts) as Role[]) {
+    const account = profile.accounts[role] as Account;
+    const session = await open(profile, transcript);
+    try {
+      if (await login(session, account)) {
+        capabilities.add(`role:${role}`);
+        if (role !== 'anonymous') {
+          const help = await session.command('SITE HELP', PROBE_TIMEOUT_MS);
+          if (help.kind === 'reply') for (const name of parseSiteHelp(help.reply)) capabilities.add(name);
+        }
+      } else {
+        notes.push(`cannot log in as ${role} (${account.name}); cases that need role:${role} will be skipped`);
+        delete profile.accounts[role];
+      }
+    } finally {
+      await session.close();
+    }
+  }
+  const temporary: Role[] = [];
+  const admin = profile.accounts.admin;
+  if (admin && capabilities.has('SITE ADDUSER')) {
+    for (const role of ['user', 'user2', 'quota'] as const) {
+      if (profile.accounts[role]) continue;
+      const account: Account = { name: `ftpc_${role}_${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex'), ...(role === 'quota' ? { limit: TEMP_QUOTA } : {}) };
+      const session = await open(profile, transcript);
+      try {
+        if (!(await login(session, admin))) break;
+        const line = `SITE ADDUSER ${account.name} ${account.password}${role === 'quota' ? ` ${TEMP_QUOTA}` : ''}`;
+        const added = await session.command(line, PROBE_TIMEOUT_MS);
+        if (added.kind === 'reply' && added.reply.code === 200) {
+          profile.accounts[role] = account;
+          capabilities.add(`role:${role}`);
+          temporary.push(role);
+          notes.push(`made a temporary ${role} account ${account.name} through SITE ADDUSER`);
+        }
+      } finally {
+        await session.close();
+      }
+    }
+  }
+  if (capabilities.has('AUTH TLS')) capabilities.add('tls');
+  if (profile.limits.maxConnections) capabilities.add('limit:connections');
+  if (profile.limits.maxPerUser) capabilities.add('limit:per-user');
+  if (profile.limits.idleTimeoutSeconds) capabilities.add('limit:idle');
+  if (profile.limits.dataTimeoutSeconds) capabilities.add('limit:data-timeout');
+  if (profile.anonymousFile) capabilities.add('anonymous-file');
+  for (const name of profile.capabilities.add) capabilities.add(name);
+  for (const name of profile.capabilities.remove) capabilities.delete(name);
+  return { capabilities, temporary, notes };
+}
+
+export async function removeTemporaryAccounts(profile: TargetProfile, roles: Role[]): Promise<void> {
+  const admin = profile.accounts.admin;
+  if (!admin || roles.length === 0) return;
+  const transcript = new Transcript('teardown');
+  const control = await open(profile, transcript).catch(() => null);
+  if (!control) return;
+  try {
+    if (!(await login(control, admin))) return;
+    for (const role of roles) {
+      const account = profile.accounts[role];
+      if (account) await control.command(`SITE DELUSER ${account.name}`, PROBE_TIMEOUT_MS);
+    }
+  } finally {
+    await control.close();
+  }
+}
