@@ -7,6 +7,7 @@ import type { Settings, DataLayout } from './config.ts';
 import type { AccountStore } from './accounts/account-store.ts';
 import type { Logs } from './logs.ts';
 import type { QuotaBook } from './quota.ts';
+import type { FaultName } from './faults/index.ts';
 
 export interface TlsProvider {
   secureContext(): SecureContext;
@@ -20,4 +21,6 @@ export interface ServerContext {
   quota: QuotaBook;
   tls: TlsProvider | null;
   sessionsPerUser: Map<string, number>;
+  /** Test-only misbehaviours (faults/index.ts); empty in every real run. */
+  faults: ReadonlySet<FaultName>;
 }

@@ -16,6 +16,7 @@ import { normalizeAddress } from './data/data-connections.ts';
 import { loadTlsProvider } from './tls.ts';
 import type { ServerContext } from './server-context.ts';
 import { releaseLogin } from './login-slots.ts';
+import { checkFaultNames, type FaultName } from './faults/index.ts';
 
 export class FtpServer {
   private readonly sessions = new Set<Session>();
@@ -30,7 +31,7 @@ export class FtpServer {
     server.on('connection', (socket) => this.onConnection(socket));
   }
 
-  static async start(settings: Settings, options: { logs?: Logs } = {}): Promise<FtpServer> {
+  static async start(settings: Settings, options: { logs?: Logs; faults?: readonly FaultName[] } = {}): Promise<FtpServer> {
     parsePortRange(settings.pasvPorts);
     const layout = dataLayout(settings);
     for (const folder of [layout.storage, layout.public, layout.logs, layout.tmp]) await mkdir(folder, { recursive: true });
@@ -43,6 +44,7 @@ export class FtpServer {
       quota: new QuotaBook(layout.storage, (home) => accounts.get(home)?.quotaLimit ?? 0),
       tls: await loadTlsProvider(settings, layout),
       sessionsPerUser: new Map(),
+      faults: new Set(checkFaultNames(options.faults ?? [])),
     };
     const server = createServer({ noDelay: true });
     const instance = new FtpServer(server, context);

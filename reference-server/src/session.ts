@@ -15,6 +15,7 @@ import type { Jail, RealPath } from './vfs/jail.ts';
 import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
 import type { ServerContext } from './server-context.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
+import type { FaultName } from './faults/index.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
 
@@ -81,6 +82,11 @@ export class Session {
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
     socket.on('close', () => this.close('client closed the connection'));
     socket.setTimeout(this.context.settings.idleTimeout * 1000, () => this.onIdle());
+  }
+
+  /** Test-only: is this deliberate misbehaviour switched on (faults/index.ts)? */
+  hasFault(name: FaultName): boolean {
+    return this.context.faults.has(name);
   }
 
   get loggedIn(): boolean {

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from '../../../reference-server/src/testing/temp-server.ts';
 import type { TargetProfile } from './profile.ts';
+import type { FaultName } from '../../../reference-server/src/faults/index.ts';
 
 export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
 export const EMBEDDED_QUOTA = 1024 * 1024;
@@ -16,7 +17,8 @@ export interface EmbeddedTarget {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedTarget(options: { tls?: boolean } = {}): Promise<EmbeddedTarget> {
+/** `faults` is for ftp-check's own tests: a deliberately broken ftp-ref (never set by the CLI). */
+export async function startEmbeddedTarget(options: { tls?: boolean; faults?: readonly FaultName[] } = {}): Promise<EmbeddedTarget> {
   const accounts = {
     user: { name: 'alice', password: 'alice-secret-1' },
     user2: { name: 'bob', password: 'bob-secret-2' },
@@ -25,6 +27,7 @@ export async function startEmbeddedTarget(options: { tls?: boolean } = {}): Prom
     anonymous: { name: 'anonymous', password: 'ftp-check@example.com' },
   };
   const server: TempServer = await startTempServer({
+    faults: options.faults,
     settings: {
       host: '127.0.0.1',
       registration: true,

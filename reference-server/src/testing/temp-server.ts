@@ -9,6 +9,7 @@ import { defaultSettings, dataLayout, type Settings } from '../config.ts';
 import { AccountStore, type Role } from '../accounts/account-store.ts';
 import { FtpServer } from '../server.ts';
 import { silentLogs } from '../logs.ts';
+import type { FaultName } from '../faults/index.ts';
 
 export interface TempAccount {
   name: string;
@@ -35,7 +36,7 @@ export const DEFAULT_TEST_ACCOUNTS: TempAccount[] = [
 ];
 
 export async function startTempServer(
-  options: { settings?: Partial<Settings>; accounts?: TempAccount[]; dataDir?: string; fileLogs?: boolean } = {},
+  options: { settings?: Partial<Settings>; accounts?: TempAccount[]; dataDir?: string; fileLogs?: boolean; faults?: readonly FaultName[] } = {},
 ): Promise<TempServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ftp-ref-')));
   const settings: Settings = { ...defaultSettings(), port: 0, loginFailDelay: 50, data: dataDir, ...options.settings };
@@ -43,7 +44,7 @@ export async function startTempServer(
   for (const account of options.accounts ?? DEFAULT_TEST_ACCOUNTS) {
     if (!store.get(account.name)) await store.add(account.name, account.password, { role: account.role ?? 'user', quotaLimit: account.quotaLimit ?? 0 });
   }
-  const server = await FtpServer.start(settings, options.fileLogs ? {} : { logs: silentLogs() });
+  const server = await FtpServer.start(settings, { ...(options.fileLogs ? {} : { logs: silentLogs() }), faults: options.faults ?? [] });
   const { host, port } = server.address();
   return {
     server,

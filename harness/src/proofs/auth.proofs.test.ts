@@ -1,0 +1,4 @@
+import { testProofs } from './proof.ts';
+import { AUTH_PROOFS } from './auth.proofs.ts';
+
+testProofs('auth', AUTH_PROOFS);

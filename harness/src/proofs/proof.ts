@@ -1,0 +1,52 @@
+/**
+ * A proof that spec cases can fail: a deliberately faulty target, and the
+ * cases that must fail against it. Each suite keeps its proofs in
+ * `<suite>.proofs.ts`; coverage.test.ts checks every bundled case is in one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FaultName } from '../../../reference-server/src/faults/index.ts';
+import type { TargetProfile } from '../target/profile.ts';
+import { explain, runAgainstEmbedded, runAgainstProfile } from './run-against.ts';
+
+export interface Proof {
+  /** What is wrong with the target, in words. */
+  title: string;
+  /** ftp-ref with these test-only faults... */
+  faults?: FaultName[];
+  /** ...or a target of its own (a scripted fake server from fixtures/). */
+  start?: () => Promise<{ profile: TargetProfile; stop(): Promise<void> }>;
+  /** Case ids that must fail against it (with a failure, not a harness error). */
+  mustFail: string[];
+  /** Case ids that must still pass against it (optional sanity: the fault is narrow). */
+  mustPass?: string[];
+}
+
+/** Registers one node:test test per proof. */
+export function testProofs(suite: string, proofs: readonly Proof[]): void {
+  for (const proof of proofs) {
+    test(`${suite}: ${proof.title} → ${proof.mustFail.length} case(s) fail`, { timeout: 120_000 }, async () => {
+      const cases = [...proof.mustFail, ...(proof.mustPass ?? [])];
+      let results;
+      if (proof.start) {
+        const target = await proof.start();
+        try {
+          results = await runAgainstProfile(target.profile, { cases });
+        } finally {
+          await target.stop();
+        }
+      } else {
+        results = await runAgainstEmbedded({ cases, faults: proof.faults ?? [] });
+      }
+      for (const id of proof.mustFail) {
+        const result = results.get(id);
+        assert.ok(result, `case ${id} does not exist`);
+        assert.equal(result.status, 'failed', `${id} must fail against "${proof.title}", but: ${explain(result)}`);
+        assert.equal(result.harnessError, undefined, `${id} failed through a harness error: ${explain(result)}`);
+      }
+      for (const id of proof.mustPass ?? []) {
+        assert.equal(results.get(id)?.status, 'passed', `${id} must still pass against "${proof.title}": ${explain(results.get(id))}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,4 @@
+import { testProofs } from './proof.ts';
+import { QUOTA_PROOFS } from './quota.proofs.ts';
+
+testProofs('quota', QUOTA_PROOFS);
