@@ -1,0 +1,50 @@
+/**
+ * Runs ftp-check against one peer server started on loopback, in one command:
+ *
+ *   node --import tsx scripts/peer-check.ts <vsftpd|pure-ftpd|proftpd|pyftpdlib|ftp-srv> [ftp-check run options]
+ *
+ * e.g. `... peer-check.ts vsftpd --suite jail --junit`. Reports go to reports/<peer>/.
+ * The peer gets a fresh root, the accounts of harness/src/peers/accounts.ts, and
+ * a profile naming its root as a server path that must never leak.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { PEER_NAMES, PUBLIC_FILE, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
+
+const [name, ...rest] = process.argv.slice(2);
+if (!PEER_NAMES.includes(name as PeerName)) {
+  process.stderr.write(`usage: peer-check.ts <${PEER_NAMES.join('|')}> [ftp-check run options]\n`);
+  process.exit(2);
+}
+const availability = peerAvailability(name as PeerName);
+if (!availability.available) {
+  process.stderr.write(`${availability.reason}\n`);
+  process.exit(2);
+}
+const peer = await startPeer(name as PeerName);
+let code = 2;
+try {
+  const profile = {
+    name: `${name} on ${peer.host}:${peer.port}`,
+    target: `${peer.host}:${peer.port}`,
+    accounts: {
+      user: { name: peer.accounts.user.user, password: peer.accounts.user.password },
+      user2: { name: peer.accounts.user2.user, password: peer.accounts.user2.password },
+      anonymous: { name: peer.accounts.anonymous.user, password: peer.accounts.anonymous.password },
+    },
+    serverPaths: [peer.root],
+    anonymousFile: `/${PUBLIC_FILE.name}`,
+  };
+  const profileFile = join(tmpdir(), `ftp-check-${name}-${process.pid}.yaml`);
+  await writeFile(profileFile, stringify(profile));
+  const reports = join('reports', name as string);
+  await mkdir(reports, { recursive: true });
+  const result = await execa(process.execPath, ['bin/ftp-check.js', 'run', '--profile', profileFile, '--reports', reports, ...rest], { stdio: 'inherit', reject: false });
+  code = result.exitCode ?? 2;
+} finally {
+  await peer.stop();
+}
+process.exit(code);
