@@ -9,6 +9,8 @@ import selfsigned from 'selfsigned';
 import type { DataLayout, Settings } from './config.ts';
 import type { TlsProvider } from './server-context.ts';
 
+const VALID_DAYS = 3650;
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -22,13 +24,17 @@ async function selfSignedPair(folder: string): Promise<{ cert: string; key: stri
   if ((await exists(certFile)) && (await exists(keyFile))) {
     return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
   }
+  // The pair is kept and reused, so it is made valid for ten years (selfsigned's default is one).
+  const notBeforeDate = new Date();
+  const notAfterDate = new Date(notBeforeDate.getTime() + VALID_DAYS * 24 * 60 * 60 * 1000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'ftp-ref' }], {
     keyType: 'ec',
     curve: 'P-256',
-    days: 3650,
+    notBeforeDate,
+    notAfterDate,
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-  } as Parameters<typeof selfsigned.generate>[1]);
+  });
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await writeFile(keyFile, pems.private, { mode: 0o600 });
   await writeFile(certFile, pems.cert);
