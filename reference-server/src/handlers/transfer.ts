@@ -141,19 +141,37 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   const startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
   const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0);
   const startedAt = Date.now();
+  let quotaHit = false;
+  // The file and the ledger are settled inside the transfer, before its 226 or
+  // 4xx/5xx goes out: a client that got the reply already sees the final state.
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
     const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
     const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined });
     const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
-    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
+    try {
+      await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
+      if (kind === 'replace') {
+        // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
+        const replacedSize = await sizeOrZero(real);
+        await rename(temporary, real);
+        ledger?.commit(meter.reserved);
+        ledger?.adjust(meter.written - replacedSize - meter.reserved);
+      } else {
+        ledger?.commit(meter.reserved);
+      }
+    } catch (error) {
+      quotaHit = error instanceof QuotaExceededError;
+      await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit);
+      throw error;
+    }
     return meter.written;
   });
-  const quotaHit = result.error instanceof QuotaExceededError;
-  if (result.end === 'complete') {
-    if (kind === 'replace') await rename(temporary, real);
-    ledger?.commit(meter.reserved);
-    if (kind === 'replace') ledger?.adjust(-(oldSize - Math.min(oldSize, meter.written)));
-  } else if (kind === 'replace') {
+  if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
+  logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
+}
+
+async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: string, startLength: number, meter: QuotaMeter, ledger: QuotaLedger | null, quotaHit: boolean): Promise<void> {
+  if (kind === 'replace') {
     // The old file stays as it was; the partial new one is dropped.
     await unlink(temporary).catch(() => {});
     ledger?.release(meter.reserved);
@@ -168,8 +186,6 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
     ledger?.commit(Math.min(kept, meter.reserved));
     ledger?.release(meter.reserved - Math.min(kept, meter.reserved));
   }
-  if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
-  logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
 }
 
 export async function handleStor(session: Session, argument: string): Promise<void> {
