@@ -40,9 +40,9 @@ try {
   };
   const profileFile = join(tmpdir(), `ftp-check-${name}-${process.pid}.yaml`);
   await writeFile(profileFile, stringify(profile));
-  const reports = join('reports', name as string);
-  await mkdir(reports, { recursive: true });
-  const result = await execa(process.execPath, ['bin/ftp-check.js', 'run', '--profile', profileFile, '--reports', reports, ...rest], { stdio: 'inherit', reject: false });
+  const ownReports = rest.includes('--reports') ? [] : ['--reports', join('reports', name as string)];
+  if (ownReports.length > 0) await mkdir(ownReports[1] as string, { recursive: true });
+  const result = await execa(process.execPath, ['bin/ftp-check.js', 'run', '--profile', profileFile, ...ownReports, ...rest], { stdio: 'inherit', reject: false });
   code = result.exitCode ?? 2;
 } finally {
   await peer.stop();

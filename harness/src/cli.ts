@@ -34,7 +34,7 @@ const targetOptions = {
 const cli = yargs(hideBin(process.argv))
   .scriptName('ftp-check')
   .usage('$0 <command> [options]\n\nConformance checker, load harness and grader for FTP servers.')
-  .parserConfiguration({ 'boolean-negation': false })
+  .parserConfiguration({ 'boolean-negation': false, 'duplicate-arguments-array': false })
   .command(
     ['run', '$0'],
     'Run the spec suites against a target',

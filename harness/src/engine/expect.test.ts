@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkReply, checkData, captureFrom, describeExpectation } from './expect.ts';
+import { interpolate, interpolateNumber, InterpolationError } from './interpolate.ts';
+import { findServerPath } from './leaks.ts';
+import { parseReplies } from '../wire/reply-parser.ts';
+
+function reply(text: string) {
+  const parsed = parseReplies(text).replies[0];
+  assert.ok(parsed, `fixture did not parse: ${text}`);
+  return { kind: 'reply' as const, reply: parsed };
+}
+
+test('checkReply: codes, classes, text and notText', () => {
+  assert.equal(checkReply(reply('250 OK\r\n'), { code: 250 }, 's'), null);
+  assert.equal(checkReply(reply('550 No\r\n'), { codes: [550, 553] }, 's'), null);
+  assert.equal(checkReply(reply('452 Full\r\n'), { class: [4, 5] }, 's'), null);
+  assert.deepEqual(checkReply(reply('250 OK\r\n'), { code: 550 }, 's')?.expected, ['reply 550']);
+  assert.ok(checkReply(reply('257 "/etc" is cwd\r\n'), { code: 257, notText: '/etc' }, 's'));
+  assert.ok(checkReply(reply('257 "/" is cwd\r\n'), { code: 257, text: '^"/x"' }, 's'));
+  assert.ok(checkReply(reply('200 OK\r\n'), { notCodes: [200] }, 's'));
+  assert.equal(checkReply(reply('211-a\r\n b\r\n211 End\r\n'), { minLines: 3 }, 's'), null);
+  assert.ok(checkReply(reply('211 End\r\n'), { minLines: 2 }, 's'));
+});
+
+test('checkReply: closed connections and timeouts', () => {
+  const closed = { kind: 'closed' as const, reason: 'reset' };
+  assert.equal(checkReply(closed, { closed: true }, 's'), null);
+  assert.equal(checkReply(closed, { code: 550, orClosed: true }, 's'), null);
+  assert.match(checkReply(closed, { code: 550 }, 's')?.actual ?? '', /closed/);
+  assert.match(checkReply({ kind: 'timeout', afterMs: 50 }, { closed: true }, 's')?.actual ?? '', /no reply within 50 ms/);
+  assert.equal(checkReply(reply('421 Bye\r\n'), { code: 421, closed: true }, 's', true), null);
+  assert.match(checkReply(reply('421 Bye\r\n'), { code: 421, closed: true }, 's', false)?.actual ?? '', /stayed open/);
+  assert.deepEqual(describeExpectation({ code: 421, closed: true }), ['reply 421', 'then the connection closed']);
+});
+
+test('captureFrom takes the first group of each pattern', () => {
+  const { values, missing } = captureFrom(reply('200 used=123 limit=456\r\n').reply, { used: 'used=(\\d+)', limit: 'limit=(\\d+)', nope: 'x=(\\d+)' });
+  assert.equal(values.get('used'), '123');
+  assert.equal(values.get('limit'), '456');
+  assert.deepEqual(missing, ['nope (/x=(\\d+)/)']);
+});
+
+test('checkData: contains, length, remembered content', () => {
+  const data = Buffer.from('a.txt\r\nb.txt\r\n');
+  assert.equal(checkData(data, { contains: ['a.txt'], notContains: ['c.txt'] }, 's', () => undefined), null);
+  assert.ok(checkData(data, { contains: ['c.txt'] }, 's', () => undefined));
+  assert.ok(checkData(data, {}, 's', () => undefined, 3));
+  assert.match(checkData(Buffer.from('abXd'), { equalsContentOf: 'x' }, 's', () => Buffer.from('abcd'))?.actual ?? '', /first difference at byte 2/);
+  assert.equal(checkData(Buffer.from('abcd'), { equalsContentOf: 'x' }, 's', () => Buffer.from('abcd')), null);
+});
+
+test('interpolate replaces known names and names the unknown ones', () => {
+  const vars = new Map([['user.name', 'alice'], ['n', '5']]);
+  assert.equal(interpolate('CWD /${user.name}/x', vars), 'CWD /alice/x');
+  assert.throws(() => interpolate('${usr}', vars), (error: unknown) => error instanceof InterpolationError && /unknown variable \$\{usr\}/.test(error.message));
+  assert.equal(interpolateNumber('${n}+1', vars), 6);
+  assert.equal(interpolateNumber('${n}-1', vars), 4);
+  assert.throws(() => interpolateNumber('abc', vars), InterpolationError);
+});
+
+test('findServerPath finds host, Windows and known paths, and not virtual ones', () => {
+  assert.equal(findServerPath('257 "/" is the current directory'), null);
+  assert.equal(findServerPath('257 "/docs/a" created'), null);
+  assert.match(findServerPath('550 /home/alice/x: No such file') ?? '', /\/home\/alice/);
+  assert.match(findServerPath('550 C:\\ftp\\root\\x not found') ?? '', /C:\\ftp/);
+  assert.match(findServerPath('550 \\\\server\\share\\x') ?? '', /\\\\server/);
+  assert.equal(findServerPath('550 /x/tmp-data/y', ['/x/tmp-data']), '/x/tmp-data');
+});
