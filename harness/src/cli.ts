@@ -19,22 +19,25 @@ function exitCodeFor(error: unknown): { code: number; message: string } {
   return { code: 2, message: `internal error (a bug in ftp-check, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
 }
 
+/** A single-value option given twice takes its last value (as most CLIs do) instead of becoming a list. */
+const last = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
+
 const targetOptions = {
-  target: { type: 'string', describe: 'host:port of the FTP server (default: an embedded ftp-ref on a free port)' },
-  profile: { type: 'string', describe: 'Target profile (YAML): accounts per role, TLS, limits, capabilities' },
+  target: { type: 'string', coerce: last, describe: 'host:port of the FTP server (default: an embedded ftp-ref on a free port)' },
+  profile: { type: 'string', coerce: last, describe: 'Target profile (YAML): accounts per role, TLS, limits, capabilities' },
   tls: { type: 'boolean', describe: 'Use explicit FTPS (AUTH TLS, PROT P) for every session' },
-  user: { type: 'string', describe: 'Account for the "user" role, name:password' },
-  user2: { type: 'string', describe: 'A second user, name:password' },
-  admin: { type: 'string', describe: 'Administrator account, name:password' },
-  'quota-user': { type: 'string', describe: 'Quota-limited account, name:password:limit-in-bytes' },
-  anonymous: { type: 'string', describe: 'Anonymous login, name:password (default anonymous:ftp-check@example.com)' },
+  user: { type: 'string', coerce: last, describe: 'Account for the "user" role, name:password' },
+  user2: { type: 'string', coerce: last, describe: 'A second user, name:password' },
+  admin: { type: 'string', coerce: last, describe: 'Administrator account, name:password' },
+  'quota-user': { type: 'string', coerce: last, describe: 'Quota-limited account, name:password:limit-in-bytes' },
+  anonymous: { type: 'string', coerce: last, describe: 'Anonymous login, name:password (default anonymous:ftp-check@example.com)' },
   'no-anonymous': { type: 'boolean', describe: 'The target has no anonymous access' },
 } as const;
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('ftp-check')
   .usage('$0 <command> [options]\n\nConformance checker, load harness and grader for FTP servers.')
-  .parserConfiguration({ 'boolean-negation': false, 'duplicate-arguments-array': false })
+  .parserConfiguration({ 'boolean-negation': false })
   .command(
     ['run', '$0'],
     'Run the spec suites against a target',
@@ -49,11 +52,11 @@ const cli = yargs(hideBin(process.argv))
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for one reply' })
         .option('jobs', { type: 'number', default: 4, describe: 'Cases run at once (cases that must run alone still do)' })
         .option('strict', { type: 'boolean', default: false, describe: 'SHOULD-level cases count as failures' })
-        .option('expect-fail', { type: 'string', describe: 'YAML list of known deviations: { case, reason }' })
-        .option('junit', { type: 'string', describe: 'Write JUnit XML (default reports/junit.xml)' })
-        .option('tap', { type: 'string', describe: 'Write TAP 14 (default reports/results.tap)' })
-        .option('json', { type: 'string', describe: 'Write JSON (default reports/results.json)' })
-        .option('reports', { type: 'string', default: 'reports', describe: 'Folder for report files' })
+        .option('expect-fail', { type: 'string', coerce: last, describe: 'YAML list of known deviations: { case, reason }' })
+        .option('junit', { type: 'string', coerce: last, describe: 'Write JUnit XML (default reports/junit.xml)' })
+        .option('tap', { type: 'string', coerce: last, describe: 'Write TAP 14 (default reports/results.tap)' })
+        .option('json', { type: 'string', coerce: last, describe: 'Write JSON (default reports/results.json)' })
+        .option('reports', { type: 'string', coerce: last, default: 'reports', describe: 'Folder for report files' })
         .option('verbose', { type: 'boolean', default: false, describe: 'Show every transcript' })
         .option('color', { type: 'boolean', default: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, describe: 'Colored output' })
         .check((argv) => {
