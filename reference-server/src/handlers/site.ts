@@ -10,7 +10,7 @@ import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { checkPreconditions } from '../preconditions.ts';
 import { AccountError, AccountStore, RESERVED_FOR_REGISTRATION } from '../accounts/account-store.ts';
-import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
+import { resolveVirtual } from '../vfs/virtual-path.ts';
 import { ledgerFor } from './quota-scope.ts';
 import { quotaView } from './account-view.ts';
 import type { CommandTable, Handler } from '../protocol/command-spec.ts';
@@ -191,6 +191,7 @@ export async function handleAvbl(session: Session, argument: string): Promise<vo
   if (identity.readOnly) throw new FtpReplyError(Reply.fileUnavailable, 'Read-only account: nothing can be stored.');
   const { virtual: path, real } = await session.resolvePath(argument.trim() === '' ? session.cwd : argument);
   if (!(await stat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
-  const view = await quotaView(session, path === VIRTUAL_ROOT ? session.cwd : path);
+  // The quota that counts is the one of a file stored in that directory (for the admin, the home it lies in).
+  const view = await quotaView(session, resolveVirtual(path, 'a-file'));
   session.reply(Reply.fileStatus, String(view.left));
 }
