@@ -1,0 +1,207 @@
+/**
+ * `npm run bench`: ftp-ref side by side with every peer server the repo's peer
+ * script installed, in one run, with the same files and the same clients:
+ *
+ *   RETR  MB/s of one big download (curl)          BENCH_RETR_MB (default 1024)
+ *   STOR  MB/s of one big upload (curl)            BENCH_STOR_MB (default 256)
+ *   sessions/s and p99 of a 16-client session loop  BENCH_SECONDS (default 10), BENCH_CLIENTS (16)
+ *         (connect, login, PWD, TYPE I, EPSV+LIST of 100 files, EPSV+RETR 4 KiB, QUIT)
+ *   peak RSS of the server's process tree during the session loop
+ *   ftp-ref only: BENCH_IDLE (default 10000) idle logged-in connections, RSS, all answering NOOP
+ *
+ * Prints a table of ratios to the best peer per figure and writes reports/bench.json.
+ * A benchmark, never a test: nothing here asserts a speed.
+ */
+import { mkdtemp, mkdir, writeFile, truncate, rm, open as openFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execa, type ResultPromise } from 'execa';
+import { PEER_NAMES, PEER_ACCOUNTS, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
+import { runSessionLoop, type SessionLoopResult } from './bench/session-loop.ts';
+import { samplePeak, treeRssMiB } from './bench/process-memory.ts';
+import { holdIdleConnections } from './bench/idle-connections.ts';
+
+const RETR_MB = Number(process.env.BENCH_RETR_MB ?? 1024);
+const STOR_MB = Number(process.env.BENCH_STOR_MB ?? 256);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const IDLE = Number(process.env.BENCH_IDLE ?? 10000);
+const RUNS = 3;
+const ONLY = process.env.BENCH_SERVERS?.split(',');
+
+interface Running {
+  name: string;
+  host: string;
+  port: number;
+  pid: number;
+  user: string;
+  password: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+interface Figures {
+  server: string;
+  retrMBps: number;
+  storMBps: number;
+  sessionsPerSecond: number;
+  p99Ms: number;
+  peakRssMiB: number;
+  sessionErrors: number;
+  firstError?: string;
+  idle?: { connections: number; answered: number; rssMiB: number };
+}
+
+async function seedHome(home: string, sourceDir: string): Promise<void> {
+  await mkdir(join(home, 'list100'), { recursive: true });
+  for (let i = 0; i < 100; i++) await writeFile(join(home, 'list100', `file-${String(i).padStart(3, '0')}.txt`), `file ${i}\n`.repeat(64));
+  await writeFile(join(home, 'small.bin'), Buffer.alloc(4096, 7));
+  const big = join(home, 'big.bin');
+  await writeFile(big, '');
+  await truncate(big, RETR_MB * 1024 * 1024);
+  void sourceDir;
+}
+
+async function startFtpRef(work: string): Promise<Running> {
+  const data = join(work, 'ftp-ref-data');
+  const password = 'bench-password-1';
+  await execa(process.execPath, ['bin/ftp-ref.js', 'user', 'add', 'bench', '--password', password, '--data', data]);
+  const child: ResultPromise = execa(
+    process.execPath,
+    ['bin/ftp-ref.js', '--data', data, '--port', '0', '--log-level', 'warn', '--max-connections', String(IDLE + 100), '--max-per-user', String(IDLE + 100), '--max-per-address', String(IDLE + 100), '--idle-timeout', '600'],
+    { reject: false, buffer: false },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('ftp-ref did not start')), 15_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening on [\d.]+:(\d+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+  });
+  const home = join(data, 'storage', 'bench');
+  await mkdir(home, { recursive: true });
+  return {
+    name: 'ftp-ref',
+    host: '127.0.0.1',
+    port,
+    pid: child.pid as number,
+    user: 'bench',
+    password,
+    home,
+    async stop() {
+      child.kill('SIGTERM');
+      await child;
+    },
+  };
+}
+
+async function startPeerServer(name: PeerName): Promise<Running> {
+  const peer = await startPeer(name);
+  const account = PEER_ACCOUNTS.user;
+  return { name, host: peer.host, port: peer.port, pid: peer.pid, user: account.user, password: account.password, home: join(peer.root, 'home', account.user), stop: () => peer.stop() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function curlSpeed(args: string[], field: 'speed_download' | 'speed_upload'): Promise<number> {
+  const result = await execa('curl', ['-s', '--fail', '--ftp-pasv', '-w', `%{${field}}`, ...args], { reject: false, timeout: 300_000 });
+  if (result.exitCode !== 0) throw new Error(`curl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
+  return Number(result.stdout) / 1e6;
+}
+
+async function measure(server: Running, uploadSource: string): Promise<Figures> {
+  await seedHome(server.home, uploadSource);
+  const url = `ftp://${server.user}:${server.password}@${server.host}:${server.port}`;
+  const retr: number[] = [];
+  const stor: number[] = [];
+  for (let run = 0; run < RUNS; run++) retr.push(await curlSpeed(['-o', '/dev/null', `${url}/big.bin`], 'speed_download'));
+  for (let run = 0; run < RUNS; run++) stor.push(await curlSpeed(['-T', uploadSource, `${url}/upload-${run}.bin`], 'speed_upload'));
+  for (let run = 0; run < RUNS; run++) await rm(join(server.home, `upload-${run}.bin`), { force: true });
+  const sampler = samplePeak(server.pid);
+  const loop: SessionLoopResult = await runSessionLoop({ host: server.host, port: server.port, user: server.user, password: server.password, clients: CLIENTS, durationMs: SECONDS * 1000, listPath: 'list100', retrPath: 'small.bin' });
+  const peakRssMiB = await sampler.stop();
+  const figures: Figures = {
+    server: server.name,
+    retrMBps: median(retr),
+    storMBps: median(stor),
+    sessionsPerSecond: loop.perSecond,
+    p99Ms: loop.p99Ms,
+    peakRssMiB,
+    sessionErrors: loop.errors,
+    firstError: loop.firstError,
+  };
+  if (server.name === 'ftp-ref' && IDLE > 0) {
+    const idle = await holdIdleConnections({ host: server.host, port: server.port, user: server.user, password: server.password, count: IDLE, measureRss: () => treeRssMiB(server.pid) });
+    figures.idle = idle;
+  }
+  return figures;
+}
+
+function format(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function printTable(all: Figures[]): Record<string, number> {
+  const ref = all.find((f) => f.server === 'ftp-ref');
+  const peers = all.filter((f) => f.server !== 'ftp-ref');
+  const rows = [['server', 'RETR MB/s', 'STOR MB/s', 'sessions/s', 'p99 ms', 'peak RSS MiB', 'errors']];
+  for (const f of all) rows.push([f.server, format(f.retrMBps), format(f.storMBps), format(f.sessionsPerSecond), format(f.p99Ms, 1), format(f.peakRssMiB, 1), String(f.sessionErrors)]);
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
+  const ratios: Record<string, number> = {};
+  if (ref && peers.length > 0) {
+    const best = (pick: (f: Figures) => number, higherIsBetter: boolean) => {
+      const values = peers.map(pick).filter((v) => v > 0);
+      return higherIsBetter ? Math.max(...values) : Math.min(...values);
+    };
+    ratios.retr = ref.retrMBps / best((f) => f.retrMBps, true);
+    ratios.stor = ref.storMBps / best((f) => f.storMBps, true);
+    ratios.sessions = ref.sessionsPerSecond / best((f) => f.sessionsPerSecond, true);
+    ratios.p99 = ref.p99Ms / best((f) => f.p99Ms, false);
+    ratios.rss = ref.peakRssMiB / best((f) => f.peakRssMiB, false);
+    console.log('\nftp-ref / best peer (higher is better for RETR, STOR, sessions/s; lower for p99 and RSS):');
+    for (const [name, ratio] of Object.entries(ratios)) console.log(`  ${name.padEnd(9)} ${format(ratio, 2)}`);
+  }
+  if (ref?.idle) console.log(`\nftp-ref idle: ${ref.idle.connections} logged-in connections, ${ref.idle.answered} answered NOOP, RSS ${format(ref.idle.rssMiB, 1)} MiB`);
+  return ratios;
+}
+
+const work = await mkdtemp(join(tmpdir(), 'ftp-bench-'));
+const uploadSource = join(work, 'upload-source.bin');
+await (await openFile(uploadSource, 'w')).close();
+await truncate(uploadSource, STOR_MB * 1024 * 1024);
+const results: Figures[] = [];
+const candidates: string[] = ['ftp-ref', ...PEER_NAMES].filter((name) => !ONLY || ONLY.includes(name));
+try {
+  for (const name of candidates) {
+    if (name !== 'ftp-ref') {
+      const availability = peerAvailability(name as PeerName);
+      if (!availability.available) {
+        console.log(`${name}: skipped (${availability.reason})`);
+        continue;
+      }
+    }
+    process.stdout.write(`${name}: measuring...\n`);
+    const server = name === 'ftp-ref' ? await startFtpRef(work) : await startPeerServer(name as PeerName);
+    try {
+      results.push(await measure(server, uploadSource));
+    } catch (error) {
+      console.log(`${name}: failed: ${(error as Error).message}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  console.log('');
+  const ratios = printTable(results);
+  await mkdir('reports', { recursive: true });
+  await writeFile(join('reports', 'bench.json'), JSON.stringify({ when: new Date().toISOString(), settings: { RETR_MB, STOR_MB, SECONDS, CLIENTS, IDLE }, results, ratios }, null, 2));
+  console.log('\nwritten reports/bench.json');
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
