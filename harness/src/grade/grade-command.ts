@@ -1,0 +1,103 @@
+/**
+ * `ftp-check grade`: one running server (--target) or a folder of student
+ * submissions (--submissions), marked by a rubric. Writes per-student reports
+ * (Markdown, HTML, JUnit) and, for a class, a gradebook (CSV, Markdown).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, basename } from 'node:path';
+import pLimit from 'p-limit';
+import { loadSpecs } from '../spec/loader.ts';
+import { parseHostPort } from '../target/profile.ts';
+import { summarize } from '../engine/results.ts';
+import { renderJUnit } from '../reporters/junit.ts';
+import { writeReportFile } from '../reporters/report-file.ts';
+import { renderWarningBlock } from '../reporters/console.ts';
+import { loadRubric, type Rubric } from './rubric.ts';
+import { gradeOne } from './grade-one.ts';
+import { renderStudentHtml, renderStudentMarkdown } from './student-report.ts';
+import { renderGradebookCsv, renderGradebookMarkdown } from './gradebook.ts';
+import type { Grade } from './score.ts';
+
+export class GradeUsageError extends Error {}
+
+export interface GradeFlags {
+  rubric: string;
+  target?: string;
+  submissions?: string;
+  start?: string;
+  student?: string;
+  jobs: number;
+  reports: string;
+  specs: string[];
+}
+
+async function writeStudentReports(grade: Grade, rubric: Rubric, folder: string): Promise<void> {
+  await writeReportFile(join(folder, 'report.md'), renderStudentMarkdown(grade, rubric));
+  await writeReportFile(join(folder, 'report.html'), renderStudentHtml(grade, rubric));
+  await writeReportFile(join(folder, 'junit.xml'), renderJUnit(summarize(grade.results, grade.student, 0), grade.results));
+}
+
+function printGrade(grade: Grade, out: (text: string) => void): void {
+  out(`${grade.student}: ${grade.earned} / ${grade.max} (${grade.percent}%) ${grade.passed ? 'PASS' : 'FAIL'}`);
+  for (const suite of grade.suites) out(`  ${suite.suite.padEnd(12)} ${String(suite.earned).padStart(6)} / ${suite.points}   ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} not run${suite.requiredFailed.length ? `  (required failed: ${suite.requiredFailed.join(', ')})` : ''}`);
+  for (const problem of grade.problems) out(`  problem: ${problem}`);
+  for (const penalty of grade.penalties) out(`  penalty −${penalty.points} (${penalty.kind}): ${penalty.detail}`);
+  if (grade.capped) out(`  ${grade.capped}`);
+}
+
+export async function gradeCommand(flags: GradeFlags, out: (text: string) => void): Promise<number> {
+  if (Boolean(flags.target) === Boolean(flags.submissions)) throw new GradeUsageError('give either --target host:port or --submissions DIR');
+  const rubric = await loadRubric(flags.rubric);
+  const cases = await loadSpecs(flags.specs);
+  const unknownSuites = Object.keys(rubric.suites).filter((suite) => !cases.some((c) => c.suite === suite));
+  if (unknownSuites.length > 0) throw new GradeUsageError(`${flags.rubric}: unknown suite(s) ${unknownSuites.join(', ')}`);
+  const reportRoot = resolve(flags.reports, 'grade');
+
+  if (flags.target) {
+    const target = parseHostPort(flags.target);
+    const student = flags.student ?? flags.target;
+    const result = await gradeOne({ student, rubric, cases, target, jobs: flags.jobs });
+    printGrade(result, out);
+    for (const failed of result.results.filter((r) => r.status === 'failed')) {
+      out('');
+      for (const line of renderWarningBlock(failed, { verbose: false, color: false, transcriptTail: 8 })) out(line);
+    }
+    const folder = join(reportRoot, student.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    await writeStudentReports(result, rubric, folder);
+    out(`\nreports: ${folder}/report.html, report.md, junit.xml`);
+    return result.passed ? 0 : 1;
+  }
+
+  const command = flags.start ?? rubric.start;
+  if (!command) throw new GradeUsageError('the rubric has no "start" command: give --start, e.g. "python3 server.py --port {port} --root {root}"');
+  const folder = resolve(flags.submissions as string);
+  let entries: string[];
+  try {
+    entries = (await readdir(folder)).sort();
+  } catch {
+    throw new GradeUsageError(`--submissions ${flags.submissions}: no such folder`);
+  }
+  const students: string[] = [];
+  for (const name of entries) if (!name.startsWith('.') && (await stat(join(folder, name))).isDirectory()) students.push(name);
+  if (students.length === 0) throw new GradeUsageError(`${flags.submissions} holds no submission folders`);
+  out(`grading ${students.length} submissions with "${rubric.name}" (${flags.jobs} at once)`);
+  const limit = pLimit(Math.max(1, flags.jobs));
+  const grades = await Promise.all(
+    students.map((student) =>
+      limit(async () => {
+        const logDir = join(reportRoot, student);
+        const result = await gradeOne({ student, rubric, cases, submission: { dir: join(folder, student), command, logDir }, jobs: 2, onProgress: (text) => out(`  ${text}`) });
+        await writeStudentReports(result, rubric, logDir);
+        out(`${student}: ${result.earned} / ${result.max} (${result.percent}%)${result.problems.length ? ` — ${result.problems[0]}` : ''}`);
+        return result;
+      }),
+    ),
+  );
+  await writeReportFile(join(reportRoot, 'gradebook.csv'), renderGradebookCsv(grades));
+  const markdown = renderGradebookMarkdown(grades, `${rubric.name} (${basename(folder)})`);
+  await writeReportFile(join(reportRoot, 'gradebook.md'), markdown);
+  out('');
+  out(markdown.trimEnd());
+  out(`\ngradebook: ${join(reportRoot, 'gradebook.csv')}, gradebook.md; one report per student in ${reportRoot}/<student>/`);
+  return 0;
+}

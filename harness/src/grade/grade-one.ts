@@ -1,0 +1,176 @@
+/**
+ * Grades one server: a running target, or a submission folder started here.
+ * Suites run one by one; before each, the server must still greet — a dead
+ * server is restarted (penalised), a hung one is penalised and restarted; a
+ * server that never comes up gets its marks with the reason. Cases beyond the
+ * time budget are skipped with that reason.
+ */
+import type { LoadedCase, Role } from '../spec/types.ts';
+import type { TargetProfile } from '../target/profile.ts';
+import { probeTarget } from '../target/probe.ts';
+import { runAll } from '../engine/runner.ts';
+import { ExpectedFailures } from '../engine/expect-fail.ts';
+import { caseInfo } from '../engine/case-runner.ts';
+import type { CaseResult } from '../engine/results.ts';
+import { caseCounts, grade, type Grade, type Penalty } from './score.ts';
+import type { Rubric } from './rubric.ts';
+import { provisionAccounts } from './provision.ts';
+import { startSubmission, type RunningSubmission } from './submission.ts';
+
+export interface GradeOneOptions {
+  student: string;
+  rubric: Rubric;
+  cases: LoadedCase[];
+  /** A server already running... */
+  target?: { host: string; port: number };
+  /** ...or a folder with a server to start. */
+  submission?: { dir: string; command: string; logDir: string };
+  jobs: number;
+  onProgress?: (text: string) => void;
+}
+
+const MAX_RESTARTS = 2;
+
+function skippedAll(cases: LoadedCase[], reason: string): CaseResult[] {
+  return cases.map((spec) => ({ info: caseInfo(spec), status: 'skipped', durationMs: 0, reason, transcript: [] }));
+}
+
+function profileFor(rubric: Rubric, host: string, port: number, root?: string): TargetProfile {
+  const accounts: Partial<Record<Role, { name: string; password: string; limit?: number }>> = {};
+  for (const role of ['user', 'user2', 'admin', 'quota', 'anonymous'] as const) {
+    const account = rubric.accounts[role];
+    if (account) accounts[role] = account;
+  }
+  return {
+    host,
+    port,
+    tls: false,
+    accounts,
+    capabilities: { add: [], remove: [] },
+    limits: rubric.limits ?? {},
+    serverPaths: root ? [root] : [],
+    anonymousFile: undefined,
+    name: `${host}:${port}`,
+  };
+}
+
+function templateValues(rubric: Rubric): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const role of ['user', 'user2', 'admin', 'quota', 'anonymous'] as const) {
+    const account = rubric.accounts[role];
+    if (!account) continue;
+    values[`${role}.name`] = account.name;
+    values[`${role}.password`] = account.password;
+    if (account.limit) values[`${role}.limit`] = String(account.limit);
+  }
+  return values;
+}
+
+export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
+  const { rubric, student } = options;
+  const cases = options.cases.filter((c) => rubric.suites[c.suite] && caseCounts(rubric, c.suite, c.id));
+  const say = options.onProgress ?? (() => {});
+  const penalties: Penalty[] = [];
+  const problems: string[] = [];
+  const results: CaseResult[] = [];
+  const deadline = Date.now() + rubric.timeLimitSeconds * 1000;
+  let running: RunningSubmission | null = null;
+  let restarts = 0;
+
+  const start = async (): Promise<boolean> => {
+    const submission = options.submission as NonNullable<GradeOneOptions['submission']>;
+    const started = await startSubmission({ submission: submission.dir, command: submission.command, rubric, logDir: submission.logDir, values: templateValues(rubric) });
+    running = started.running;
+    if ('problem' in started) {
+      problems.push(started.problem.detail);
+      if (started.problem.kind === 'no-greeting' && !running.exited()) penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: started.problem.detail });
+      await running.stop();
+      running = null;
+      return false;
+    }
+    const notes = await provisionAccounts(rubric, running.host, running.port);
+    problems.push(...notes);
+    return true;
+  };
+
+  try {
+    if (options.submission && !(await start())) {
+      results.push(...skippedAll(cases, `not run: ${problems[problems.length - 1] ?? 'the server did not start'}`));
+      return grade(student, rubric, results, penalties, problems);
+    }
+    for (const suite of Object.keys(rubric.suites)) {
+      const suiteCases = cases.filter((c) => c.suite === suite);
+      if (suiteCases.length === 0) continue;
+      if (Date.now() > deadline) {
+        results.push(...skippedAll(suiteCases, `not run: the time budget of ${rubric.timeLimitSeconds}s was used up`));
+        continue;
+      }
+      if (options.submission) {
+        const current = running as RunningSubmission | null;
+        const alive = current !== null && !current.exited();
+        const healthy = alive && (await current.healthy());
+        if (!healthy) {
+          if (current && alive) {
+            penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: `before suite ${suite} the server no longer greeted new connections` });
+          } else if (current) {
+            const memory = current.memory();
+            if (memory.exceeded) penalties.push({ kind: 'memory', points: rubric.penalties.memory, detail: `the server used ${Math.round(memory.peakMiB)} MiB, over the ${rubric.memoryLimitMiB} MiB limit, and was stopped` });
+            else if (!penalties.some((p) => p.kind === 'crashed')) penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died before suite ${suite} (${current.exitDescription()})` });
+          }
+          if (current) await current.stop();
+          running = null;
+          if (restarts >= MAX_RESTARTS) {
+            results.push(...skippedAll(suiteCases, 'not run: the server kept failing and was not restarted again'));
+            continue;
+          }
+          restarts++;
+          penalties.push({ kind: 'restarted', points: rubric.penalties.restarted, detail: `restarted before suite ${suite}` });
+          if (!(await start())) {
+            results.push(...skippedAll(suiteCases, 'not run: the server did not come back after a restart'));
+            continue;
+          }
+        }
+      }
+      const where = options.target ?? { host: (running as RunningSubmission | null)?.host ?? '127.0.0.1', port: (running as RunningSubmission | null)?.port ?? 0 };
+      const profile = profileFor(rubric, where.host, where.port, (running as RunningSubmission | null)?.root);
+      say(`${student}: ${suite} (${suiteCases.length} cases)`);
+      let capabilities: Set<string>;
+      try {
+        capabilities = (await probeTarget(profile)).capabilities;
+      } catch (error) {
+        results.push(...skippedAll(suiteCases, `not run: ${(error as Error).message}`));
+        continue;
+      }
+      const { results: suiteResults } = await runAll({
+        cases: suiteCases,
+        profile,
+        capabilities,
+        jobs: options.jobs,
+        bail: false,
+        strict: true,
+        expectedFailures: new ExpectedFailures(),
+        settings: { replyTimeoutMs: 5000, transferTimeoutMs: 30_000 },
+        caseTimeoutMs: rubric.caseTimeoutSeconds * 1000,
+        reporters: [],
+      });
+      results.push(...suiteResults);
+    }
+    const last = running as RunningSubmission | null;
+    if (last) {
+      if (last.exited()) {
+        const memory = last.memory();
+        if (memory.exceeded) penalties.push({ kind: 'memory', points: rubric.penalties.memory, detail: `the server used ${Math.round(memory.peakMiB)} MiB, over the ${rubric.memoryLimitMiB} MiB limit` });
+        else if (!penalties.some((p) => p.kind === 'crashed')) penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died during the last suite (${last.exitDescription()})` });
+      } else if (!(await last.healthy())) {
+        penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: 'after the last suite the server no longer greeted new connections' });
+      }
+    }
+    return grade(student, rubric, results, penalties, problems);
+  } finally {
+    const last = running as RunningSubmission | null;
+    if (last) {
+      const { leftovers } = await last.stop();
+      if (leftovers.length > 0) problems.push(`processes left after stopping: ${leftovers.join(', ')}`);
+    }
+  }
+}

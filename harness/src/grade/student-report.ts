@@ -1,0 +1,115 @@
+/**
+ * One student's report, as Markdown and as a self-contained HTML page: the
+ * score, the marks per suite, what went wrong with the server as a process,
+ * and each failed case with its warning, expected vs actual, transcript and
+ * what to read to fix it. Pure functions of a Grade.
+ */
+import type { CaseResult } from '../engine/results.ts';
+import { formatTranscriptEntry } from '../reporters/format.ts';
+import type { Grade } from './score.ts';
+import type { Rubric } from './rubric.ts';
+import { referenceLink } from './references.ts';
+
+const TRANSCRIPT_LINES = 40;
+
+function failedCases(grade: Grade): CaseResult[] {
+  return grade.results.filter((r) => r.status === 'failed' || r.status === 'warned');
+}
+
+function skippedCases(grade: Grade): CaseResult[] {
+  return grade.results.filter((r) => r.status === 'skipped');
+}
+
+export function renderStudentMarkdown(grade: Grade, rubric: Rubric): string {
+  const lines = [
+    `# ${grade.student}: ${grade.earned} / ${grade.max} (${grade.percent}%) — ${grade.passed ? 'PASS' : 'FAIL'}`,
+    '',
+    `Rubric: ${rubric.name}. Pass mark: ${rubric.passMark}%.`,
+    '',
+    '| suite | marks | passed | failed | not run |',
+    '|---|---|---|---|---|',
+    ...grade.suites.map((s) => `| ${s.suite} | ${s.earned} / ${s.points}${s.requiredFailed.length ? ' (required case failed)' : ''} | ${s.passed} | ${s.failed} | ${s.skipped} |`),
+    '',
+  ];
+  if (grade.problems.length || grade.penalties.length || grade.capped) {
+    lines.push('## Problems', '');
+    for (const problem of grade.problems) lines.push(`- ${problem}`);
+    for (const penalty of grade.penalties) lines.push(`- penalty −${penalty.points} (${penalty.kind}): ${penalty.detail}`);
+    if (grade.capped) lines.push(`- ${grade.capped}`);
+    lines.push('');
+  }
+  const failed = failedCases(grade);
+  lines.push(`## Failed cases (${failed.length})`, '');
+  for (const result of failed) {
+    lines.push(`### ${result.info.id} — ${result.info.title} [${result.info.severity}]`, '', `> ${result.info.warning}`, '');
+    if (result.failure) {
+      lines.push(`- step: ${result.failure.step}`, `- expected: ${result.failure.expected.join(' / or ')}`, `- actual: ${result.failure.actual}`);
+      if (result.failure.detail) lines.push(`- detail: ${result.failure.detail}`);
+    }
+    lines.push(`- read: ${result.info.references.map((ref) => (referenceLink(ref) ? `[${ref}](${referenceLink(ref)})` : ref)).join('; ')}`, '');
+    const transcript = result.transcript.slice(-TRANSCRIPT_LINES).map(formatTranscriptEntry);
+    if (transcript.length) lines.push('```', ...transcript, '```', '');
+  }
+  const skipped = skippedCases(grade);
+  if (skipped.length) {
+    lines.push(`## Not run (${skipped.length})`, '');
+    const reasons = new Map<string, string[]>();
+    for (const result of skipped) reasons.set(result.reason ?? '', [...(reasons.get(result.reason ?? '') ?? []), result.info.id]);
+    for (const [reason, ids] of reasons) lines.push(`- ${reason}: ${ids.join(', ')}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+}
+
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1f23}
+h1{font-size:1.6rem;margin-bottom:.2rem} .score{font-size:2.4rem;font-weight:700}
+.pass{color:#1a7f37}.fail{color:#cf222e} table{border-collapse:collapse;margin:1rem 0;width:100%}
+td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left} th{background:#f6f8fa}
+.case{border-left:4px solid #cf222e;padding:.2rem 1rem;margin:1.2rem 0;background:#fff8f8}
+.case.should{border-color:#bf8700;background:#fffbeb} .warning{font-weight:600}
+pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:12px} .meta{color:#57606a}
+`;
+
+export function renderStudentHtml(grade: Grade, rubric: Rubric): string {
+  const failed = failedCases(grade);
+  const suiteRows = grade.suites
+    .map((s) => `<tr><td>${escape(s.suite)}</td><td>${s.earned} / ${s.points}${s.requiredFailed.length ? ' <em>(required case failed)</em>' : ''}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.skipped}</td></tr>`)
+    .join('');
+  const problems = [
+    ...grade.problems.map((p) => `<li>${escape(p)}</li>`),
+    ...grade.penalties.map((p) => `<li>penalty −${p.points} (${escape(p.kind)}): ${escape(p.detail)}</li>`),
+    ...(grade.capped ? [`<li>${escape(grade.capped)}</li>`] : []),
+  ];
+  const caseBlocks = failed
+    .map((result) => {
+      const refs = result.info.references.map((ref) => {
+        const link = referenceLink(ref);
+        return link ? `<a href="${escape(link)}">${escape(ref)}</a>` : escape(ref);
+      });
+      const failure = result.failure
+        ? `<table><tr><th>step</th><td>${escape(result.failure.step)}</td></tr><tr><th>expected</th><td>${result.failure.expected.map(escape).join('<br>or ')}</td></tr><tr><th>actual</th><td>${escape(result.failure.actual)}</td></tr>${result.failure.detail ? `<tr><th>detail</th><td>${escape(result.failure.detail)}</td></tr>` : ''}</table>`
+        : '';
+      const transcript = result.transcript.slice(-TRANSCRIPT_LINES).map(formatTranscriptEntry).map(escape).join('\n');
+      return `<section class="case ${result.info.level === 'should' ? 'should' : ''}" id="${escape(result.info.id)}"><h3>${escape(result.info.id)} — ${escape(result.info.title)}</h3><p class="meta">${escape(result.info.severity)}, ${result.info.level.toUpperCase()}-level</p><p class="warning">${escape(result.info.warning)}</p>${failure}<p>What to read to fix it: ${refs.join('; ')}</p>${transcript ? `<details><summary>transcript</summary><pre>${transcript}</pre></details>` : ''}</section>`;
+    })
+    .join('\n');
+  const skipped = skippedCases(grade);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(grade.student)} — ${escape(rubric.name)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${escape(grade.student)}</h1>
+<p class="meta">${escape(rubric.name)} · pass mark ${rubric.passMark}%</p>
+<p class="score ${grade.passed ? 'pass' : 'fail'}" id="score">${grade.earned} / ${grade.max} (${grade.percent}%) ${grade.passed ? 'PASS' : 'FAIL'}</p>
+<table><tr><th>suite</th><th>marks</th><th>passed</th><th>failed</th><th>not run</th></tr>${suiteRows}</table>
+${problems.length ? `<h2>Problems</h2><ul>${problems.join('')}</ul>` : ''}
+<h2 id="failed">Failed cases (${failed.length})</h2>
+${caseBlocks || '<p>None.</p>'}
+${skipped.length ? `<h2>Not run (${skipped.length})</h2><ul>${skipped.map((r) => `<li>${escape(r.info.id)}: ${escape(r.reason ?? '')}</li>`).join('')}</ul>` : ''}
+</body></html>
+`;
+}
