@@ -9,11 +9,15 @@ import { SpecError } from './spec/loader.ts';
 import { TargetError } from './target/profile.ts';
 import { ExpectFailError } from './engine/expect-fail.ts';
 import { DEFAULT_SPECS, runCommand, UsageError, type RunFlags } from './cli/run-command.ts';
+import { gradeCommand, GradeUsageError, type GradeFlags } from './grade/grade-command.ts';
+import { RubricError } from './grade/rubric.ts';
+import { mergeCommand, stressCommand, type StressCommandFlags } from './cli/stress-command.ts';
 
 function exitCodeFor(error: unknown): { code: number; message: string } {
   if (error instanceof SpecError) return { code: 2, message: `invalid spec:\n${error.problems.map((p) => `  ${p}`).join('\n')}` };
   if (error instanceof TargetError) return { code: 2, message: `target error: ${error.message}` };
-  if (error instanceof UsageError || error instanceof ExpectFailError) return { code: 2, message: error.message };
+  if (error instanceof UsageError || error instanceof ExpectFailError || error instanceof GradeUsageError) return { code: 2, message: error.message };
+  if (error instanceof RubricError) return { code: 2, message: `invalid rubric:\n  ${error.message.split('\n').join('\n  ')}` };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES') return { code: 2, message: (error as Error).message };
   return { code: 2, message: `internal error (a bug in ftp-check, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
@@ -72,6 +76,82 @@ const cli = yargs(hideBin(process.argv))
         expectFail: argv['expect-fail'],
       } as unknown as RunFlags;
       process.exitCode = await runCommand(flags, (text) => process.stdout.write(`${text}\n`));
+    },
+  )
+  .command(
+    'stress',
+    'Load a target with concurrent sessions; latency histograms, throughput, errors, integrity',
+    (y) =>
+      y
+        .options(targetOptions)
+        .option('scenario', { type: 'string', coerce: last, default: 'mixed', describe: 'connect, login, list, download, upload, mixed, churn, or a YAML file with a steps: list' })
+        .option('clients', { type: 'number', coerce: last, describe: 'Closed model: this many clients, each looping (default 10)' })
+        .option('rate', { type: 'number', coerce: last, describe: 'Open model: iterations started per second, latency from the scheduled start' })
+        .option('max-in-flight', { type: 'number', coerce: last, describe: 'Open model: iterations at once; starts past it are dropped (default 1000)' })
+        .option('duration', { type: 'string', coerce: last, describe: 'Measured time, e.g. 20s (default 10s, or until --amount)' })
+        .option('amount', { type: 'number', coerce: last, describe: 'Stop after this many measured iterations' })
+        .option('ramp', { type: 'string', coerce: last, describe: 'Bring clients (or the rate) up evenly over this time, e.g. 5s' })
+        .option('warmup', { type: 'string', coerce: last, describe: 'Run this long first without counting, e.g. 2s' })
+        .option('timeout', { type: 'number', coerce: last, describe: 'Seconds to wait for one reply (default 10)' })
+        .option('file-size', { type: 'string', coerce: last, describe: 'Size of uploads and of the seeded download file (default 64k)' })
+        .option('remote-file', { type: 'string', coerce: last, describe: 'download: read this existing file instead of a seeded one' })
+        .option('remote-digest', { type: 'string', coerce: last, describe: 'ALG:HEX the remote file must match (default: its digest at the start)' })
+        .option('digest', { type: 'string', coerce: last, describe: 'crc32 (default), sha1, sha256 or md5 for integrity checks' })
+        .option('verify-sample', { type: 'number', coerce: last, describe: 'Share of uploads read back and compared (default 0.1)' })
+        .option('users', { type: 'number', coerce: last, describe: 'Make N temporary accounts through SITE ADDUSER (needs --admin), removed after' })
+        .option('accounts', { type: 'string', coerce: last, describe: 'File of name:password lines for the clients to log in as' })
+        .option('shard', { type: 'string', coerce: last, describe: 'i/n: run the i-th of n equal parts of the load (then ftp-check merge)' })
+        .option('data-mode', { type: 'string', coerce: last, describe: 'pasv (default) or epsv' })
+        .option('threshold', { type: 'string', array: true, describe: "Pass/fail, e.g. 'p99<250ms' 'errors==0' 'rate>100' 'login.p99<100ms' (exit 1 if breached)" })
+        .option('json', { type: 'string', coerce: last, describe: 'Write the result (histograms exact, mergeable) to this file' }),
+    async (argv) => {
+      const flags = {
+        ...argv,
+        quotaUser: argv['quota-user'],
+        noAnonymous: argv['no-anonymous'],
+        maxInFlight: argv['max-in-flight'],
+        fileSize: argv['file-size'],
+        remoteFile: argv['remote-file'],
+        remoteDigest: argv['remote-digest'],
+        verifySample: argv['verify-sample'],
+        dataMode: argv['data-mode'],
+      } as unknown as StressCommandFlags;
+      const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), progress: process.stderr };
+      process.exitCode = await stressCommand(flags, io);
+    },
+  )
+  .command(
+    'merge <files..>',
+    'Merge stress results (--json of each shard) exactly and judge thresholds on the whole',
+    (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Result files written by stress --json' })
+        .option('threshold', { type: 'string', array: true, describe: 'As for stress, judged on the merged result' })
+        .option('json', { type: 'string', coerce: last, describe: 'Write the merged result to this file' }),
+    async (argv) => {
+      const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), progress: process.stderr };
+      process.exitCode = await mergeCommand({ files: argv.files as string[], threshold: argv.threshold, json: argv.json }, io);
+    },
+  )
+  .command(
+    'grade',
+    'Mark one lab server (--target) or a folder of submissions (--submissions) with a rubric',
+    (y) =>
+      y
+        .option('rubric', { type: 'string', coerce: last, demandOption: true, describe: 'Rubric YAML (see harness/rubrics/)' })
+        .option('target', { type: 'string', coerce: last, describe: 'host:port of one running server to grade' })
+        .option('submissions', { type: 'string', coerce: last, describe: 'Folder with one subfolder per student server' })
+        .option('start', { type: 'string', coerce: last, describe: 'Start command, e.g. "python3 server.py --port {port} --root {root}" (default: the rubric\'s)' })
+        .option('student', { type: 'string', coerce: last, describe: 'Name for the --target report' })
+        .option('jobs', { type: 'number', coerce: last, default: 1, describe: 'Submissions graded at once' })
+        .option('reports', { type: 'string', coerce: last, default: 'reports', describe: 'Reports go to <reports>/grade/' })
+        .option('specs', { type: 'string', array: true, default: [DEFAULT_SPECS], describe: 'Spec files or folders', defaultDescription: 'the bundled specs/' })
+        .check((argv) => {
+          if (!Number.isInteger(argv.jobs) || argv.jobs < 1 || argv.jobs > 16) throw new UsageError('--jobs must be a whole number from 1 to 16');
+          return true;
+        }),
+    async (argv) => {
+      process.exitCode = await gradeCommand(argv as unknown as GradeFlags, (text) => process.stdout.write(`${text}\n`));
     },
   )
   .strict()

@@ -138,6 +138,33 @@ export function parseSpec(text: string, file: string): { spec: SpecFile; cases: 
   return { spec, cases, problems: located.problems };
 }
 
+/**
+ * Parses a document holding a `steps:` list outside any spec file (a stress
+ * scenario): each step is checked against the definition of its kind, as in a
+ * case. `keys` are the top-level keys allowed besides `steps`.
+ */
+export function parseStepsDocument(text: string, file: string, keys: readonly string[] = []): { document: Record<string, unknown>; steps: Step[]; problems: string[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (path: (string | number)[]): number => {
+    for (let length = path.length; length >= 0; length--) {
+      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
+      if (node && (node as Node).range) return lineCounter.linePos((node as Node).range![0]).line;
+    }
+    return 1;
+  };
+  const located: Located = { problems: [], file, lineOf };
+  for (const error of document.errors) located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
+  if (located.problems.length > 0) return { document: {}, steps: [], problems: located.problems };
+  const value = document.toJS() as unknown;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { document: {}, steps: [], problems: [`${file}:1: a mapping with a "steps" list is expected`] };
+  const body = value as Record<string, unknown>;
+  for (const key of Object.keys(body)) if (key !== 'steps' && !keys.includes(key)) located.problems.push(`${file}:${lineOf([key])}: unknown key "${key}"`);
+  if (!Array.isArray(body.steps) || body.steps.length === 0) located.problems.push(`${file}:${lineOf(['steps'])}: "steps" must be a list of at least one step`);
+  else checkSteps(located, body.steps, ['steps'], new Set());
+  return { document: body, steps: located.problems.length === 0 ? (body.steps as Step[]) : [], problems: located.problems };
+}
+
 async function specFiles(path: string): Promise<string[]> {
   const info = await stat(path);
   if (info.isFile()) return [path];
