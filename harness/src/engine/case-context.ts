@@ -3,7 +3,7 @@
  * the role it logged in as and that role's scratch folder), variables,
  * remembered contents and the shared transcript.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ControlConnection, ConnectError } from '../wire/control-connection.ts';
 import { Transcript } from '../wire/transcript.ts';
 import type { DataChannel } from '../wire/data-channel.ts';
@@ -11,7 +11,7 @@ import type { Outcome } from '../wire/outcome.ts';
 import type { LoadedCase, Role } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import type { Failure } from './results.ts';
-import { interpolate, interpolateNumber } from './interpolate.ts';
+import { interpolate, interpolateNumber, InterpolationError } from './interpolate.ts';
 import { findServerPath } from './leaks.ts';
 
 /** A step did not hold; carries the expected-vs-actual failure. */
@@ -27,7 +27,12 @@ export interface CaseSession {
   role: Role | null;
   /** Open data channels the case did not finish with (closed at the end). */
   channels: DataChannel[];
+  /** Data channels use TLS: a startTls step with `protect` ran on this session. */
+  protectData: boolean;
 }
+
+/** `${sha256:name}` and the like: the hex digest of content remembered under `name`. */
+const DIGEST_VARIABLE = /\$\{(sha256|sha512|sha1|md5):([A-Za-z0-9_.-]+)\}/g;
 
 export interface RunSettings {
   /** Wait for one reply. */
@@ -69,8 +74,15 @@ export class CaseContext {
     const scratch = session?.role ? this.scratch.get(session.role) : undefined;
     if (scratch) local.set('scratch', scratch);
     for (const [role, folder] of this.scratch) local.set(`${role}.scratch`, folder);
+    // The server's address as this session's control connection sees it (e.g. to compare a 227's).
+    if (session) local.set('server.address', unmapIpv4(session.control.remoteAddress));
     const withRandom = value.replace(/\$\{random\}/g, () => randomBytes(6).toString('hex'));
-    return interpolate(withRandom, local);
+    const withDigests = withRandom.replace(DIGEST_VARIABLE, (_whole, algorithm: string, name: string) => {
+      const content = this.remembered.get(name);
+      if (!content) throw new InterpolationError(`\${${algorithm}:${name}}: nothing remembered under "${name}"`);
+      return createHash(algorithm).update(content).digest('hex');
+    });
+    return interpolate(withDigests, local);
   }
 
   number(value: number | string, sessionName = 'main'): number {
@@ -95,7 +107,7 @@ export class CaseContext {
       }
       throw error;
     }
-    const session: CaseSession = { name: sessionName, control, role: null, channels: [] };
+    const session: CaseSession = { name: sessionName, control, role: null, channels: [], protectData: false };
     this.sessions.set(sessionName, session);
     const greeting = await control.readReply(this.settings.replyTimeoutMs);
     return { session, greeting };
@@ -125,4 +137,9 @@ export class CaseContext {
       }),
     );
   }
+}
+
+/** `::ffff:1.2.3.4` is the IPv4 address 1.2.3.4 seen through an IPv6 socket. */
+function unmapIpv4(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }

@@ -9,7 +9,8 @@ import { runTransfer } from '../wire/transfer.ts';
 import type { Outcome } from '../wire/outcome.ts';
 import type { ReplyExpectation, Role, Step, PutStep, GetStep, ListStep, DataStep, DataExpectation } from '../spec/types.ts';
 import { stepKind } from '../spec/loader.ts';
-import { captureFrom, checkData, checkReply, describeOutcome } from './expect.ts';
+import { captureFrom, checkData, checkReply, describeExpectation, describeOutcome } from './expect.ts';
+import type { Reply } from '../wire/reply-parser.ts';
 import type { CaseContext} from './case-context.ts';
 import { StepFailure, type CaseSession } from './case-context.ts';
 import { Barriers } from './barrier.ts';
@@ -107,7 +108,7 @@ function dataMode(mode: string | undefined): DataMode {
 
 async function openChannel(scope: Scope, session: CaseSession, mode: DataMode, where: string, expectation?: ReplyExpectation, maxReceiveBytes?: number) {
   const { context } = scope;
-  const opened = await openDataChannel(session.control, mode, { timeoutMs: context.settings.replyTimeoutMs, tls: context.profile.tls, maxReceiveBytes });
+  const opened = await openDataChannel(session.control, mode, { timeoutMs: context.settings.replyTimeoutMs, tls: context.profile.tls || session.protectData, maxReceiveBytes });
   if ('error' in opened) {
     if (expectation && opened.outcome) {
       expectReply(scope, opened.outcome, expectation, `${where} (${mode.toUpperCase()})`);
@@ -126,7 +127,7 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; where: string },
+  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
   const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
@@ -137,12 +138,21 @@ async function transfer(
     uploadStopAfter: options.stopAfter,
     timeoutMs: scope.context.settings.transferTimeoutMs,
   });
+  if (options.preliminary) checkPreliminary(scope, result.preliminary, result.final, options.preliminary, options.where);
   expectReply(scope, result.final, options.expectation, options.where);
   const succeeded = result.final.kind === 'reply' && result.final.reply.code >= 200 && result.final.reply.code < 300;
   if (succeeded && result.dataError && options.stopAfter === undefined) {
     throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` });
   }
   return result;
+}
+
+/** A transfer step's `preliminary`: a 1xx must have come before the final reply, and match. */
+function checkPreliminary(scope: Scope, preliminary: Reply | undefined, final: Outcome, expectation: ReplyExpectation, where: string): void {
+  if (!preliminary) {
+    throw new StepFailure({ step: `${where} (preliminary reply)`, expected: [...describeExpectation(expectation), 'before the transfer'], actual: `no 1xx reply; the first reply was ${describeOutcome(final)}` });
+  }
+  expectReply(scope, { kind: 'reply', reply: preliminary }, expectation, `${where} (preliminary reply)`);
 }
 
 function putContent(context: CaseContext, step: PutStep, sessionName: string): Buffer {
@@ -254,6 +264,25 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       await context.session(sessionName).control.close();
       return;
     }
+    case 'startTls': {
+      const session = context.session(sessionName);
+      // A --tls profile protected the session when it connected already.
+      if (session.control.isTls()) {
+        if (step.protect) session.protectData = true;
+        return;
+      }
+      const auth = await command(scope, session, 'AUTH TLS', expectation ?? { code: 234 }, where);
+      if (auth.kind !== 'reply' || auth.reply.code !== 234) return;
+      await session.control.upgradeToTls({ rejectUnauthorized: false, timeoutMs: context.settings.replyTimeoutMs }).catch((error: unknown) => {
+        throw new StepFailure({ step: `${where} (TLS handshake)`, expected: ['a TLS handshake on the control connection after 234'], actual: (error as Error).message });
+      });
+      if (step.protect) {
+        await command(scope, session, 'PBSZ 0', { code: 200 }, `${where} (PBSZ)`);
+        await command(scope, session, 'PROT P', { code: 200 }, `${where} (PROT P)`);
+        session.protectData = true;
+      }
+      return;
+    }
     case 'cd':
       await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? { code: 250 }, where);
       return;
@@ -300,7 +329,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const line = verb === 'STOU' && put.put === '' ? 'STOU' : `${verb} ${text(put.put)}`;
       const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
-      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, where });
+      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where });
       return;
     }
     case 'get': {
@@ -309,7 +338,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       if (get.rest !== undefined) await command(scope, session, `REST ${context.number(get.rest, sessionName)}`, { code: 350 }, `${where} (REST)`);
       const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
-      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, where });
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where });
       const data = result.data ?? Buffer.alloc(0);
       if (get.remember) context.remembered.set(get.remember, data);
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
@@ -321,7 +350,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const session = context.session(sessionName);
       const verb = list.command ?? 'LIST';
       const path = text(list.list);
-      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? { codes: [226, 250] }, where });
+      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? { codes: [226, 250] }, preliminary: list.preliminary, where });
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
       if (ok) checkDataStep(scope, result.data ?? Buffer.alloc(0), list.data, where, sessionName);
       return;
@@ -334,6 +363,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const upload = raw.upload === undefined ? undefined : Buffer.from(text(raw.upload), 'utf8');
       const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
       const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs });
+      if (raw.preliminary) checkPreliminary(scope, result.preliminary, result.final, raw.preliminary, where);
       expectReply(scope, result.final, expectation ?? { class: [1, 2, 3, 4, 5] }, where);
       if (result.data) checkDataStep(scope, result.data, raw.data, where, sessionName);
       return;

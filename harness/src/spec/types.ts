@@ -49,9 +49,15 @@ interface StepBase {
   note?: string;
 }
 
+/** Steps that run a transfer over a data channel. */
+interface TransferStepBase extends StepBase {
+  /** The 1xx reply that must come before the transfer (RFC 959 §5.4: 125 or 150); absent: not checked. */
+  preliminary?: ReplyExpectation;
+}
+
 export type PutSource = { content?: string; random?: number | string; allBytes?: boolean; fromContentOf?: string };
 
-export interface PutStep extends StepBase, PutSource {
+export interface PutStep extends TransferStepBase, PutSource {
   put: string;
   command?: 'STOR' | 'APPE' | 'STOU';
   mode?: DataModeName;
@@ -62,7 +68,7 @@ export interface PutStep extends StepBase, PutSource {
   stopAfter?: number | string;
 }
 
-export interface GetStep extends StepBase {
+export interface GetStep extends TransferStepBase {
   get: string;
   mode?: DataModeName;
   rest?: number | string;
@@ -71,14 +77,14 @@ export interface GetStep extends StepBase {
   stopAfter?: number | string;
 }
 
-export interface ListStep extends StepBase {
+export interface ListStep extends TransferStepBase {
   list: string;
   command?: 'LIST' | 'NLST' | 'MLSD';
   mode?: DataModeName;
   data?: DataExpectation;
 }
 
-export interface DataStep extends StepBase {
+export interface DataStep extends TransferStepBase {
   data: DataExpectation;
   command: string;
   mode?: DataModeName;
@@ -97,6 +103,8 @@ export type Step =
   | (StepBase & { read: true })
   | (StepBase & { close: true })
   | (StepBase & { quit: true })
+  /** AUTH TLS and the TLS handshake on the control connection; `protect`: then PBSZ 0 and PROT P, and later data channels use TLS. */
+  | (StepBase & { startTls: true; protect?: boolean })
   | (StepBase & { cd: string })
   | (StepBase & { mkdir: string })
   | (StepBase & { delete: string })
