@@ -112,7 +112,10 @@ export class Session {
 
   reply(code: number, text: string | readonly string[]): void {
     if (this.closed || this.socket.destroyed) return;
-    this.socket.write(formatReply(code, text));
+    let bytes = formatReply(this.hasFault('rfc959-status-replies-200') && code >= 211 && code <= 215 ? Reply.ok : code, text);
+    if (this.hasFault('rfc959-multiline-no-hyphen')) bytes = bytes.replace(/^(\d{3})-/, '$1 ');
+    if (this.hasFault('rfc959-multiline-unindented')) bytes = bytes.replace(/\r\n /g, '\r\n');
+    this.socket.write(bytes);
   }
 
   /** Sends a final reply and closes the control connection once it is flushed. */
@@ -277,7 +280,7 @@ export class Session {
     }
     this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
     const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
-    const refusal = checkPreconditions(verb, spec, argument, hasControlCharacters, {
+    const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters, {
       loggedIn: this.loggedIn,
       readOnly: this.identity?.readOnly ?? false,
       tlsRequiredButMissing: this.context.settings.requireTls && !this.tls.control,
@@ -292,6 +295,10 @@ export class Session {
     try {
       await spec!.handler!(this, argument);
     } catch (error) {
+      if (this.hasFault('rfc959-fs-errors-451') && typeof (error as NodeJS.ErrnoException).code === 'string') {
+        this.reply(Reply.localError, 'Local error in processing.');
+        return;
+      }
       const { code, text, unexpected } = replyForError(error);
       if (unexpected) this.context.logs.files.error({ session: this.id, user: this.who, verb, error: String(error) }, 'handler failed');
       this.reply(code, text);

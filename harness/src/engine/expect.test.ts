@@ -66,4 +66,8 @@ test('findServerPath finds host, Windows and known paths, and not virtual ones',
   assert.match(findServerPath('550 C:\\ftp\\root\\x not found') ?? '', /C:\\ftp/);
   assert.match(findServerPath('550 \\\\server\\share\\x') ?? '', /\\\\server/);
   assert.equal(findServerPath('550 /x/tmp-data/y', ['/x/tmp-data']), '/x/tmp-data');
+  // An echo of the client's own path is not a leak; a real prefix added to it is.
+  assert.equal(findServerPath('550 /etc/passwd is not retrievable', [], 'MDTM ../../../../etc/passwd'), null);
+  assert.match(findServerPath('550 /home/alice/etc/passwd: No such file', [], 'RETR ../../etc/passwd') ?? '', /\/home\/alice/);
+  assert.equal(findServerPath('550 /x/tmp-data/etc/passwd', ['/x/tmp-data'], 'RETR /x/tmp-data/etc/passwd'), '/x/tmp-data');
 });

@@ -26,7 +26,7 @@ async function openPassive(session: Session): Promise<PassiveListener> {
 }
 
 function refuseAfterEpsvAll(session: Session): void {
-  if (session.epsvAll) throw new FtpReplyError(Reply.badSequence, 'Only EPSV is allowed after EPSV ALL.');
+  if (session.epsvAll && !session.hasFault('rfc959-epsv-all-ignored')) throw new FtpReplyError(Reply.badSequence, 'Only EPSV is allowed after EPSV ALL.');
 }
 
 /** RFC 4217 §9: a server that requires TLS refuses clear data connections. */
@@ -39,7 +39,7 @@ export async function handlePasv(session: Session): Promise<void> {
   const announced = session.context.settings.pasvAddress || session.localAddress;
   if (!isIPv4(announced)) throw new FtpReplyError(Reply.cannotOpenData, 'PASV needs IPv4; use EPSV.');
   const listener = await openPassive(session);
-  const numbers = [...announced.split('.'), Math.floor(listener.port / 256), listener.port % 256].join(',');
+  const numbers = [...(session.hasFault('rfc959-pasv-wrong-address') ? '0.0.0.0' : announced).split('.'), Math.floor(listener.port / 256), listener.port % 256].join(',');
   session.reply(Reply.enteringPassive, `Entering Passive Mode (${numbers}).`);
 }
 
@@ -50,9 +50,9 @@ export async function handleEpsv(session: Session, argument: string): Promise<vo
     session.reply(Reply.ok, 'EPSV ALL ok.');
     return;
   }
-  if (option !== '' && option !== '1' && option !== '2') throw new FtpReplyError(Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
+  if (option !== '' && option !== '1' && option !== '2') throw new FtpReplyError(session.hasFault('rfc959-data-setup-errors-500') ? Reply.syntaxError : Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
   const listener = await openPassive(session);
-  session.reply(Reply.enteringExtendedPassive, `Entering Extended Passive Mode (|||${listener.port}|)`);
+  session.reply(Reply.enteringExtendedPassive, session.hasFault('rfc959-epsv-no-parens') ? `Entering Extended Passive Mode |||${listener.port}|` : `Entering Extended Passive Mode (|||${listener.port}|)`);
 }
 
 /** Checks an active-mode target: the client's own address, an unprivileged port. */
@@ -64,7 +64,7 @@ function acceptActiveTarget(session: Session, host: string, port: number): void 
   }
   if (port < 1024) throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: privileged data port.');
   session.clearDataTarget();
-  session.dataTarget = { kind: 'active', host: normalizeAddress(host), port };
+  session.dataTarget = { kind: 'active', host: normalizeAddress(host), port: session.hasFault('rfc959-active-port-swapped') ? (port % 256) * 256 + Math.floor(port / 256) : port };
 }
 
 /** Pure: `h1,h2,h3,h4,p1,p2` to host and port, or null. */
@@ -93,7 +93,7 @@ export function parseEprtArgument(argument: string): { host: string; port: numbe
 export function handlePort(session: Session, argument: string): void {
   refuseAfterEpsvAll(session);
   const target = parsePortArgument(argument);
-  if (!target) throw new FtpReplyError(Reply.argumentSyntaxError, 'Bad PORT argument; expected h1,h2,h3,h4,p1,p2.');
+  if (!target) throw new FtpReplyError(session.hasFault('rfc959-data-setup-errors-500') ? Reply.syntaxError : Reply.argumentSyntaxError, 'Bad PORT argument; expected h1,h2,h3,h4,p1,p2.');
   acceptActiveTarget(session, target.host, target.port);
   session.reply(Reply.ok, 'PORT command successful. Consider using PASV.');
 }
@@ -101,6 +101,7 @@ export function handlePort(session: Session, argument: string): void {
 export function handleEprt(session: Session, argument: string): void {
   refuseAfterEpsvAll(session);
   const target = parseEprtArgument(argument);
+  if (typeof target === 'string' && session.hasFault('rfc959-data-setup-errors-500')) throw new FtpReplyError(Reply.syntaxError, 'Illegal EPRT command.');
   if (target === 'family') throw new FtpReplyError(Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
   if (target === 'syntax') throw new FtpReplyError(Reply.argumentSyntaxError, 'Bad EPRT argument; expected |af|address|port|.');
   acceptActiveTarget(session, target.host, target.port);

@@ -88,5 +88,6 @@ export function handleRein(session: Session): void {
 }
 
 export function handleQuit(session: Session): void {
+  if (session.hasFault('rfc959-quit-stays-open')) return session.reply(Reply.closingControl, 'Goodbye.');
   session.replyAndClose(Reply.closingControl, 'Goodbye.', 'QUIT');
 }

@@ -10,7 +10,7 @@ import { homeOf, ledgerFor } from './quota-scope.ts';
 import type { Session } from '../session.ts';
 
 export function handlePwd(session: Session): void {
-  session.reply(Reply.pathCreated, `${quotePath(session.cwd)} is the current directory.`);
+  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? session.cwd : quotePath(session.cwd)} is the current directory.`);
 }
 
 export async function handleCwd(session: Session, argument: string): Promise<void> {
@@ -30,7 +30,7 @@ export async function handleMkd(session: Session, argument: string): Promise<voi
   if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
   await mkdir(real);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
-  session.reply(Reply.pathCreated, `${quotePath(virtual)} created.`);
+  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? virtual : quotePath(virtual)} created.`);
 }
 
 export async function handleRmd(session: Session, argument: string): Promise<void> {
@@ -58,13 +58,13 @@ export async function handleRnfr(session: Session, argument: string): Promise<vo
   if (target.virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
   await lstat(target.real);
   session.renameFrom = target;
-  session.reply(Reply.pendingFurtherInfo, 'Ready for RNTO.');
+  session.reply(session.hasFault('rfc959-rnfr-200') ? Reply.ok : Reply.pendingFurtherInfo, 'Ready for RNTO.');
 }
 
 export async function handleRnto(session: Session, argument: string): Promise<void> {
   const from = session.renameFrom;
   session.renameFrom = null;
-  if (!from) throw new FtpReplyError(Reply.badSequence, 'RNFR required first.');
+  if (!from) throw new FtpReplyError(session.hasFault('rfc959-rnto-no-sequence-check') ? Reply.fileUnavailable : Reply.badSequence, 'RNFR required first.');
   const to = await session.resolvePath(argument);
   if (to.virtual === VIRTUAL_ROOT || to.virtual === from.virtual || to.virtual.startsWith(`${from.virtual}/`)) {
     throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
@@ -91,7 +91,7 @@ export async function handleSize(session: Session, argument: string): Promise<vo
   const info = await stat(real);
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   const size = session.transferType === 'A' ? await asciiSize(real) : info.size;
-  session.reply(Reply.fileStatus, String(size));
+  session.reply(Reply.fileStatus, String(session.hasFault('rfc959-size-off-by-one') ? size + 1 : size));
 }
 
 /** Size after LF -> CRLF conversion: each bare LF gains one byte. */
@@ -113,6 +113,6 @@ export async function handleMdtm(session: Session, argument: string): Promise<vo
   const { real } = await session.resolvePath(argument);
   const info = await stat(real);
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, NO_SUCH_FILE);
-  session.reply(Reply.fileStatus, formatTimeVal(info.mtime));
+  session.reply(Reply.fileStatus, session.hasFault('rfc959-mdtm-iso') ? info.mtime.toISOString() : formatTimeVal(info.mtime));
 }
 
