@@ -49,7 +49,7 @@ function profileFor(rubric: Rubric, host: string, port: number, root?: string): 
     capabilities: { add: [], remove: [] },
     limits: rubric.limits ?? {},
     serverPaths: root ? [root] : [],
-    anonymousFile: undefined,
+    anonymousFile: rubric.anonymousFile,
     name: `${host}:${port}`,
   };
 }
@@ -83,7 +83,7 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
     running = started.running;
     if ('problem' in started) {
       problems.push(started.problem.detail);
-      if (started.problem.kind === 'no-greeting' && !running.exited()) penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: started.problem.detail });
+      if (started.problem.kind === 'hangs') penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: started.problem.detail });
       await running.stop();
       running = null;
       return false;

@@ -37,12 +37,17 @@ export interface Rubric {
   /** Written into the submission's root before start ({user.name}, {user.password}, … filled in). */
   files?: { path: string; content: string }[];
   limits?: TargetLimits;
+  /** A file anonymous users may read, as they see it (e.g. /welcome.txt). */
+  anonymousFile?: string;
   suites: Record<string, SuiteMarks>;
   /** If one of these fails, the total is capped at `requiredCap`. */
   required?: string[];
   requiredCap?: number;
   penalties: { crashed: number; hung: number; restarted: number; memory: number };
+  /** Percent of the automatic marks needed to pass. */
   passMark: number;
+  /** Requirements no wire check can see (log files, password storage, a client's progress bar): listed in every report for the teacher to mark by hand. */
+  manual?: { requirement: string; points: number }[];
 }
 
 const ACCOUNT = {
@@ -91,6 +96,7 @@ export const RUBRIC_SCHEMA = {
         dataTimeoutSeconds: { type: 'integer', minimum: 1 },
       },
     },
+    anonymousFile: { type: 'string', pattern: '^/' },
     suites: {
       type: 'object',
       minProperties: 1,
@@ -114,7 +120,11 @@ export const RUBRIC_SCHEMA = {
       additionalProperties: false,
       properties: { crashed: { type: 'number', minimum: 0 }, hung: { type: 'number', minimum: 0 }, restarted: { type: 'number', minimum: 0 }, memory: { type: 'number', minimum: 0 } },
     },
-    passMark: { type: 'number', minimum: 0 },
+    passMark: { type: 'number', minimum: 0, maximum: 100 },
+    manual: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['requirement', 'points'], properties: { requirement: { type: 'string', minLength: 3 }, points: { type: 'number', minimum: 0 } } },
+    },
   },
 } as const;
 

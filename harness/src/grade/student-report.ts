@@ -38,6 +38,9 @@ export function renderStudentMarkdown(grade: Grade, rubric: Rubric): string {
     if (grade.capped) lines.push(`- ${grade.capped}`);
     lines.push('');
   }
+  if (rubric.manual?.length) {
+    lines.push('## Marked by hand (not included above)', '', ...rubric.manual.map((item) => `- [ ] ${item.requirement} (${item.points} points)`), '');
+  }
   const failed = failedCases(grade);
   lines.push(`## Failed cases (${failed.length})`, '');
   for (const result of failed) {
@@ -69,7 +72,7 @@ const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1f23}
 h1{font-size:1.6rem;margin-bottom:.2rem} .score{font-size:2.4rem;font-weight:700}
 .pass{color:#1a7f37}.fail{color:#cf222e} table{border-collapse:collapse;margin:1rem 0;width:100%}
-td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left} th{background:#f6f8fa}
+td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;overflow-wrap:anywhere} th{background:#f6f8fa;width:7rem}
 .case{border-left:4px solid #cf222e;padding:.2rem 1rem;margin:1.2rem 0;background:#fff8f8}
 .case.should{border-color:#bf8700;background:#fffbeb} .warning{font-weight:600}
 pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:12px} .meta{color:#57606a}
@@ -109,6 +112,7 @@ export function renderStudentHtml(grade: Grade, rubric: Rubric): string {
 ${problems.length ? `<h2>Problems</h2><ul>${problems.join('')}</ul>` : ''}
 <h2 id="failed">Failed cases (${failed.length})</h2>
 ${caseBlocks || '<p>None.</p>'}
+${rubric.manual?.length ? `<h2>Marked by hand (not included above)</h2><ul>${rubric.manual.map((item) => `<li>${escape(item.requirement)} (${item.points} points)</li>`).join('')}</ul>` : ''}
 ${skipped.length ? `<h2>Not run (${skipped.length})</h2><ul>${skipped.map((r) => `<li>${escape(r.info.id)}: ${escape(r.reason ?? '')}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;

@@ -75,7 +75,8 @@ function greeting(host: string, port: number, timeoutMs: number): Promise<string
 
 export type StartProblem =
   | { kind: 'exited'; detail: string }
-  | { kind: 'no-greeting'; detail: string }
+  | { kind: 'hangs'; detail: string }
+  | { kind: 'not-listening'; detail: string }
   | { kind: 'wrong-port'; detail: string }
   | { kind: 'bad-greeting'; detail: string };
 
@@ -176,8 +177,9 @@ export async function startSubmission(options: StartOptions): Promise<{ running:
   if (ports.length > 0 && !ports.includes(port)) {
     return { problem: { kind: 'wrong-port', detail: `the server listens on port ${ports.join(', ')} instead of the port it was given (${port})` }, running };
   }
-  return {
-    problem: { kind: 'no-greeting', detail: ports.includes(port) ? `port ${port} accepts connections but no 220 greeting came within ${options.rubric.greetingTimeoutSeconds}s (the server hangs)` : `nothing listened on port ${port} within ${options.rubric.greetingTimeoutSeconds}s` },
-    running,
-  };
+  if (ports.includes(port)) {
+    return { problem: { kind: 'hangs', detail: `port ${port} accepts connections but no 220 greeting came within ${options.rubric.greetingTimeoutSeconds}s (the server hangs)` }, running };
+  }
+  if (exitedWith) return { problem: { kind: 'exited', detail: `the server exited at start (${exitedWith}) before greeting` }, running };
+  return { problem: { kind: 'not-listening', detail: `nothing listened on port ${port} within ${options.rubric.greetingTimeoutSeconds}s (is the server using the {port} it is given?)` }, running };
 }
