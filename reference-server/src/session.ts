@@ -16,6 +16,7 @@ import { connectActive, normalizeAddress, type PassiveListener, DataConnectionEr
 import type { ServerContext } from './server-context.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
 import type { FaultName } from './faults/index.ts';
+import { faultyCommandLine, withRealPath } from './faults/jail-mapping.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
 
@@ -273,7 +274,7 @@ export class Session {
   }
 
   private async execute(line: Buffer): Promise<void> {
-    const { verb, argument, hasControlCharacters } = parseCommand(line);
+    const { verb, argument, hasControlCharacters } = parseCommand(this.context.faults.size > 0 ? faultyCommandLine(line, this.context.faults) : line);
     if (verb === '') {
       this.reply(Reply.syntaxError, 'Empty command.');
       return;
@@ -301,7 +302,7 @@ export class Session {
       }
       const { code, text, unexpected } = replyForError(error);
       if (unexpected) this.context.logs.files.error({ session: this.id, user: this.who, verb, error: String(error) }, 'handler failed');
-      this.reply(code, text);
+      this.reply(code, this.hasFault('jail-leak-real-path') ? withRealPath(text, error) : text);
     }
   }
 

@@ -9,7 +9,7 @@ import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { OutsideJailError } from '../vfs/jail.ts';
 import { formatFacts, formatLsLine, type EntryInfo } from '../vfs/listing.ts';
-import { resolveVirtual, virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
+import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { Session } from '../session.ts';
 
 type Style = 'long' | 'names' | 'facts';
@@ -62,7 +62,7 @@ async function directoryEntries(session: Session, dir: VirtualPath, filter: RegE
 
 /** The lines of a listing of `argument` (a folder, a file, or a glob in the last segment). */
 export async function listingLines(session: Session, argument: string, style: Style): Promise<string[]> {
-  const target = argument === '' ? (session.hasFault('rfc959-list-ignores-cwd') ? ('/' as VirtualPath) : session.cwd) : resolveVirtual(session.cwd, argument);
+  const target = argument === '' ? (session.hasFault('rfc959-list-ignores-cwd') ? ('/' as VirtualPath) : session.cwd) : session.requireIdentity().jail.virtualOf(session.cwd, argument);
   const last = virtualName(target);
   let entries: EntryInfo[];
   if (argument !== '' && hasGlob(last)) {
@@ -109,7 +109,7 @@ export async function handleNlst(session: Session, argument: string): Promise<vo
 
 /** RFC 3659 §7: MLSD lists a directory's entries, a `type=cdir` line for the directory itself first. */
 export async function handleMlsd(session: Session, argument: string): Promise<void> {
-  const target = argument === '' ? session.cwd : resolveVirtual(session.cwd, argument);
+  const target = argument === '' ? session.cwd : session.requireIdentity().jail.virtualOf(session.cwd, argument);
   const info = await statInside(session, target);
   if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
   if (!info.isDirectory() && !session.hasFault('rfc959-mlsd-file-allowed')) throw new FtpReplyError(Reply.argumentSyntaxError, 'Not a directory; use MLST for a file.');
@@ -121,7 +121,7 @@ export async function handleMlsd(session: Session, argument: string): Promise<vo
 
 /** RFC 3659 §7.2: the facts of one path over the control connection. */
 export async function handleMlst(session: Session, argument: string): Promise<void> {
-  const target = argument === '' ? session.cwd : resolveVirtual(session.cwd, argument);
+  const target = argument === '' ? session.cwd : session.requireIdentity().jail.virtualOf(session.cwd, argument);
   const info = await statInside(session, target);
   if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
   const writable = !session.requireIdentity().readOnly;

@@ -57,7 +57,7 @@ export async function handlePass(session: Session, password: string): Promise<vo
     return;
   }
   session.identity = identity;
-  session.cwd = VIRTUAL_ROOT;
+  session.cwd = identity.jail.start;
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: identity.name, role: identity.role }, 'login');
   session.reply(Reply.loggedIn, 'Login successful.');
 }
@@ -75,7 +75,7 @@ async function authenticate(session: Session, name: string, password: string): P
   }
   const home = join(context.layout.storage, account.name);
   await mkdir(home, { recursive: true });
-  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(home) };
+  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(home, context.faults) };
 }
 
 export function handleAcct(session: Session): void {

@@ -3,14 +3,17 @@ import { mkdir, rename, rmdir, stat, unlink, lstat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
-import { quotePath, VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
+import { join } from 'node:path';
+import { quotePath, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
 import { formatTimeVal } from '../vfs/listing.ts';
 import { measureUsage } from '../quota.ts';
 import { homeOf, ledgerFor } from './quota-scope.ts';
 import type { Session } from '../session.ts';
 
 export function handlePwd(session: Session): void {
-  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? session.cwd : quotePath(session.cwd)} is the current directory.`);
+  // Test-only fault: a server that shows where the folder really lies on its disk.
+  const shown = session.hasFault('jail-pwd-real-path') ? (join(session.requireIdentity().jail.root, session.cwd) as VirtualPath) : session.cwd;
+  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? shown : quotePath(shown)} is the current directory.`);
 }
 
 export async function handleCwd(session: Session, argument: string): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { realpath, lstat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { resolveVirtual, virtualName, virtualParent, type VirtualPath } from './virtual-path.ts';
+import { resolveVirtual, virtualName, virtualParent, VIRTUAL_ROOT, type VirtualPath } from './virtual-path.ts';
+import { faultyLexical, faultyRoot, faultyTail, faultyVirtual, skipsContainment, type Faults } from '../faults/jail-mapping.ts';
 
 declare const realBrand: unique symbol;
 /** A path on the server's disk, inside a jail root. Only a Jail makes one. */
@@ -17,18 +18,33 @@ export class OutsideJailError extends Error {
   }
 }
 
+const NO_FAULTS: Faults = new Set();
+
 export class Jail {
   private constructor(
     /** The root folder, already resolved through symlinks. */
     readonly root: RealPath,
+    /** Where a session in this jail starts: its root. */
+    readonly start: VirtualPath,
+    /** Test-only misbehaviours (faults/jail.ts); empty in every real run. */
+    private readonly faults: Faults,
   ) {}
 
-  static async open(rootFolder: string): Promise<Jail> {
-    return new Jail((await realpath(rootFolder)) as RealPath);
+  /** `faults` is for ftp-check's own tests only (faults/index.ts). */
+  static async open(rootFolder: string, faults: Faults = NO_FAULTS): Promise<Jail> {
+    const faulty = faults.size > 0 ? await faultyRoot(rootFolder, faults) : null;
+    if (faulty) return new Jail((await realpath(faulty.root)) as RealPath, faulty.start, faults);
+    return new Jail((await realpath(rootFolder)) as RealPath, VIRTUAL_ROOT, faults);
+  }
+
+  /** The virtual path a client argument names, seen from `cwd`: `..` never climbs above the root. */
+  virtualOf(cwd: VirtualPath, argument: string): VirtualPath {
+    return (this.faults.size > 0 ? faultyVirtual(this.root, cwd, argument, this.faults) : null) ?? resolveVirtual(cwd, argument);
   }
 
   /** The lexical real path of a virtual one, with no filesystem check. */
   private lexical(path: VirtualPath): string {
+    if (this.faults.size > 0) return faultyLexical(this.root, path, this.faults);
     return path === '/' ? this.root : join(this.root, ...path.split('/').filter(Boolean));
   }
 
@@ -59,14 +75,14 @@ export class Jail {
         probe = virtualParent(probe);
         continue;
       }
-      if (!this.contains(resolved)) throw new OutsideJailError(path);
-      return join(resolved, ...missing) as RealPath;
+      if (!this.contains(resolved) && !skipsContainment(this.faults)) throw new OutsideJailError(path);
+      return (this.faults.size > 0 ? faultyTail(resolved, missing, this.faults) : join(resolved, ...missing)) as RealPath;
     }
   }
 
   /** Resolves `argument` against `cwd` and maps it to a real path in one step. */
   async resolve(cwd: VirtualPath, argument: string): Promise<{ virtual: VirtualPath; real: RealPath }> {
-    const virtual = resolveVirtual(cwd, argument);
+    const virtual = this.virtualOf(cwd, argument);
     return { virtual, real: await this.toReal(virtual) };
   }
 }
