@@ -16,13 +16,13 @@ import { buildProfile, TargetError, type Account, type ProfileFlags, type Target
 import type { EmbeddedTarget } from '../target/embedded.ts';
 import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
 import { UsageError } from './run-command.ts';
-import { firstClientOf, resolveOptions, transferTimeoutMs, type StressFlags, type StressOptions } from '../stress/options.ts';
+import { resolveOptions, type StressFlags, type StressOptions } from '../stress/options.ts';
 import { startStressTarget } from '../stress/embedded-target.ts';
-import { builtInScenario, type Scenario, type ScenarioEnv } from '../stress/scenarios.ts';
+import { builtInScenario, type Scenario } from '../stress/scenarios.ts';
 import { FileScenario, loadScenarioFile } from '../stress/scenario-file.ts';
 import { provisionUsers, readAccountList, type Provisioned } from '../stress/accounts.ts';
 import type { SessionSettings } from '../stress/session.ts';
-import { StressRunner } from '../stress/runner.ts';
+import { runStress, sessionSettings } from '../stress/run.ts';
 import { attachProgress, type ProgressStream } from '../stress/progress.ts';
 import { evaluateThresholds, parseThreshold, type Threshold, type ThresholdOutcome } from '../stress/thresholds.ts';
 import { mergeResults, ResultFileError, resultFromJson, resultToJson, thresholdView, type StressResult } from '../stress/result.ts';
@@ -90,40 +90,34 @@ export async function stressCommand(flags: StressCommandFlags, io: CommandIo): P
   try {
     const probed = await probeTarget(profile);
     temporaryRoles = probed.temporary;
-    const settings: SessionSettings = {
-      host: profile.host,
-      port: profile.port,
-      tls: profile.tls,
-      replyTimeoutMs: options.timeoutMs,
-      transferTimeoutMs: transferTimeoutMs(options),
-      dataMode: options.dataMode,
-      digest: options.digest,
-    };
+    const settings = sessionSettings(profile, options);
     const chosen = await chooseAccounts(options, scenario, profile, settings, probed.capabilities, runId);
     provisioned = chosen.provisioned;
     if (provisioned) notes.push(`${provisioned.accounts.length} temporary accounts made through SITE ADDUSER (removed after the run)`);
     if (options.model.kind === 'closed' && options.model.clients === 0) notes.push('this shard has no clients: fewer clients than shards');
-    const env: ScenarioEnv = { runId, options, profile, settings, accounts: chosen.accounts, note: (text) => notes.push(text) };
-    const total = flags.clients ?? 10;
-    const runner = new StressRunner({
-      options,
-      scenario,
-      env,
-      accounts: chosen.accounts,
-      target: profile.name,
-      firstClient: options.model.kind === 'closed' ? firstClientOf(total, options.shard) : 0,
-    });
-    const drawing = attachProgress(runner, io.progress);
-    if (!drawing) runner.on('warning', (text) => io.err(`ftp-check stress: WARNING: ${text}`));
+    let stop = (): void => {};
     const onSignal = (): void => {
       io.err('ftp-check stress: stopping (signal): finishing the iterations in flight, then reporting');
-      runner.stop();
+      stop();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     let result: StressResult;
     try {
-      result = await runner.run();
+      result = await runStress({
+        options,
+        scenario,
+        profile,
+        accounts: chosen.accounts,
+        runId,
+        totalClients: flags.clients ?? 10,
+        notes,
+        attach: (runner) => {
+          stop = () => runner.stop();
+          const drawing = attachProgress(runner, io.progress);
+          if (!drawing) runner.on('warning', (text) => io.err(`ftp-check stress: WARNING: ${text}`));
+        },
+      });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

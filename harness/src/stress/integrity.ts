@@ -72,6 +72,65 @@ export function compareDigest(expected: Digest, actual: Digest): string | null {
   return null;
 }
 
+/** What a download must carry: always a digest; the bytes themselves when the run holds them. */
+export interface Expected {
+  digest: Digest;
+  content?: Buffer;
+}
+
+/** Checks a transfer as it streams; `verdict` is null when every byte was as expected. */
+export interface Check {
+  update(chunk: Buffer): void;
+  verdict(): string | null;
+}
+
+/**
+ * Byte-for-byte comparison with the expected content (memcmp speed, and it names
+ * the first byte that differs); chunks may be reused buffers, nothing is kept.
+ */
+class ContentCheck implements Check {
+  private offset = 0;
+  private firstDifference: number | null = null;
+  constructor(private readonly content: Buffer) {}
+
+  update(chunk: Buffer): void {
+    if (this.firstDifference === null) {
+      const expected = this.content.subarray(this.offset, this.offset + chunk.length);
+      if (expected.length !== chunk.length || !chunk.equals(expected)) {
+        let i = 0;
+        while (i < expected.length && chunk[i] === expected[i]) i += 1;
+        this.firstDifference = this.offset + i;
+      }
+    }
+    this.offset += chunk.length;
+  }
+
+  verdict(): string | null {
+    if (this.firstDifference !== null && this.firstDifference < this.content.length) {
+      return `byte ${this.firstDifference} differs from what was expected (${this.offset} bytes received, ${this.content.length} expected): the content is corrupt`;
+    }
+    if (this.offset !== this.content.length) return `expected ${this.content.length} bytes, got ${this.offset}`;
+    return null;
+  }
+}
+
+class DigestCheck implements Check {
+  private readonly digester: Digester;
+  constructor(private readonly expected: Digest) {
+    this.digester = createDigester(expected.algorithm);
+  }
+  update(chunk: Buffer): void {
+    this.digester.update(chunk);
+  }
+  verdict(): string | null {
+    return compareDigest(this.expected, this.digester.digest());
+  }
+}
+
+export function checkAgainst(expected: Expected): Check {
+  return expected.content ? new ContentCheck(expected.content) : new DigestCheck(expected.digest);
+}
+
 /**
  * Content for uploads: random bytes (incompressible, so no link or disk compresses
  * them away) with a 32-byte tag in front naming the run, client and sequence, so a

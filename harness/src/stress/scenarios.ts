@@ -12,7 +12,7 @@ import type { Account, TargetProfile } from '../target/profile.ts';
 import { TargetError } from '../target/profile.ts';
 import { removeScratch } from '../engine/scratch.ts';
 import type { BuiltInScenario, StressOptions } from './options.ts';
-import { ContentFactory, type Digest } from './integrity.ts';
+import { ContentFactory, digestOf, type Digest, type Expected } from './integrity.ts';
 import { StressFailure, StressSession, type OpRecorder, type SessionSettings } from './session.ts';
 
 export interface Worker {
@@ -66,6 +66,8 @@ export const MIXED_WEIGHTS = { list: 25, cd: 10, mkdir: 10, put: 20, get: 20, re
 type MixedOp = keyof typeof MIXED_WEIGHTS;
 const MAX_FILES = 6;
 const MAX_DIRS = 4;
+/** A --remote-file up to this size is held in memory and compared byte for byte. */
+const REFERENCE_MAX = 1024 * 1024 * 1024;
 /** Upload names cycle through this many, so a long run does not fill the disk. */
 const UPLOAD_SLOTS = 4;
 
@@ -155,7 +157,7 @@ abstract class BaseScenario implements Scenario {
   protected async put(worker: Worker, session: StressSession, name: string): Promise<Digest> {
     const { content, digest } = this.content.make(worker.id, worker.seq);
     await session.upload(name, content);
-    if (Math.random() < this.env.options.verifySample) await session.download(name, digest, 'readback');
+    if (Math.random() < this.env.options.verifySample) await session.download(name, { digest, content }, 'readback');
     return digest;
   }
 }
@@ -201,12 +203,12 @@ class ListScenario extends BaseScenario {
   }
 }
 
-/** Every client reads the same file, seeded by the run (or --remote-file), digest checked. */
+/** Every client reads the same file, seeded by the run (or --remote-file), checked byte for byte (or by digest). */
 class DownloadScenario extends BaseScenario {
   readonly name = 'download';
   readonly shape = 'operation';
   /** Per account (each has its own home): the path and what it must hold. */
-  private readonly seeded = new Map<string, { path: string; digest: Digest; ours: boolean }>();
+  private readonly seeded = new Map<string, { path: string; expected: Expected; ours: boolean }>();
 
   override async setup(env: ScenarioEnv): Promise<void> {
     await super.setup(env);
@@ -217,19 +219,16 @@ class DownloadScenario extends BaseScenario {
         await session.command('TYPE I', [200]).catch(setupError('set TYPE I'));
         if (env.options.remoteFile !== undefined) {
           const path = env.options.remoteFile;
-          let digest: Digest;
-          if (env.options.remoteDigest) {
-            digest = { ...env.options.remoteDigest, length: null };
-          } else {
-            digest = await session.download(path, null).catch(setupError(`read ${path} as ${account.name}`));
-            env.note(`${path} (${account.name}): ${digest.length} bytes, ${digest.algorithm} ${digest.hex}: every download must match`);
-          }
-          this.seeded.set(account.name, { path, digest, ours: false });
+          let expected = await this.reference(session, path, account.name);
+          // Accounts whose homes hold the same file share one copy of its bytes.
+          const same = [...this.seeded.values()].find((seed) => seed.expected.digest.hex === expected.digest.hex && seed.expected.content);
+          if (same && expected.content) expected = same.expected;
+          this.seeded.set(account.name, { path, expected, ours: false });
         } else {
           const path = `ftpcs-${env.runId}-seed.bin`;
           const { content, digest } = this.content.make(-1, 0);
           await session.upload(path, content).catch(setupError(`upload the seed file ${path} as ${account.name}`));
-          this.seeded.set(account.name, { path, digest, ours: true });
+          this.seeded.set(account.name, { path, expected: { digest, content }, ours: true });
         }
       } finally {
         await session.release();
@@ -241,7 +240,29 @@ class DownloadScenario extends BaseScenario {
     const session = await this.session(worker, recorder);
     const seed = this.seeded.get((worker.account as Account).name);
     if (!seed) throw new Error(`download: no seeded file for ${worker.account?.name}`);
-    await session.download(seed.path, seed.digest);
+    await session.download(seed.path, seed.expected);
+  }
+
+  /**
+   * What --remote-file must hold. Up to REFERENCE_MAX bytes it is read once into
+   * memory and every later download is compared byte for byte (the fastest check
+   * there is); larger, downloads are held to its digest (--remote-digest, or the
+   * digest of a first read).
+   */
+  private async reference(session: StressSession, path: string, accountName: string): Promise<Expected> {
+    const given = this.env.options.remoteDigest;
+    const size = await session.command(`SIZE ${path}`, [213]).then((reply) => Number(reply.message.trim()), () => NaN);
+    if (Number.isInteger(size) && size <= REFERENCE_MAX) {
+      const content = await session.fetch(path, size + 1).catch(setupError(`read ${path} as ${accountName}`));
+      const digest = digestOf(content, given?.algorithm ?? this.env.options.digest);
+      if (given && given.hex !== digest.hex) throw new TargetError(`--remote-file ${path}: its ${given.algorithm} is ${digest.hex}, not ${given.hex} as --remote-digest says`);
+      this.env.note(`${path} (${accountName}): ${content.length} bytes held in memory; every download is compared byte for byte`);
+      return { digest, content };
+    }
+    if (given) return { digest: { ...given, length: Number.isInteger(size) ? size : null } };
+    const digest = await session.download(path, null).catch(setupError(`read ${path} as ${accountName}`));
+    this.env.note(`${path} (${accountName}): ${digest.length} bytes, ${digest.algorithm} ${digest.hex}: every download must match`);
+    return { digest };
   }
 
   override async teardown(env: ScenarioEnv, workers: readonly Worker[]): Promise<void> {
@@ -308,7 +329,7 @@ class MixedScenario extends BaseScenario {
       }
       case 'get': {
         const file = worker.files[randomInt(worker.files.length)] as { name: string; digest: Digest };
-        await session.download(file.name, file.digest);
+        await session.download(file.name, { digest: file.digest });
         return;
       }
       case 'rename': {
