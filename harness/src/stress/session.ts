@@ -162,6 +162,7 @@ export class StressSession {
     const digester = expected ? null : createDigester(this.settings.digest);
     const check = expected ? checkAgainst(expected) : null;
     const known = expected ? (expected.content?.length ?? expected.digest.length) : null;
+    const start = performance.now();
     await this.retrieve(path, (check ?? digester) as ByteSink, known === null ? MAX_UNKNOWN_DOWNLOAD : known + 1, op, expected !== null);
     if (check) {
       const difference = check.verdict();
@@ -171,18 +172,22 @@ export class StressSession {
       }
       this.recorder.verified();
     }
+    // Only now is it a success: a corrupt transfer is an error, never a measured download.
+    this.recorder.success(op, start, performance.now());
     return expected ? expected.digest : (digester as Digester).digest();
   }
 
   /** RETR into memory (copied: the stream's buffers are reused), at most `maxBytes`. */
   async fetch(path: string, maxBytes: number, op = 'RETR'): Promise<Buffer> {
     const chunks: Buffer[] = [];
+    const start = performance.now();
     await this.retrieve(path, { update: (chunk) => chunks.push(Buffer.from(chunk)) }, maxBytes, op, false);
+    this.recorder.success(op, start, performance.now());
     return Buffer.concat(chunks);
   }
 
+  /** RETR into `sink`; records failures, not the success (the caller judges the bytes first). */
   private async retrieve(path: string, sink: ByteSink, maxBytes: number, op: string, lengthKnown: boolean): Promise<void> {
-    const start = performance.now();
     const result = await streamDownload(this.control, this.settings.dataMode, `RETR ${path}`, sink, {
       timeoutMs: this.settings.transferTimeoutMs,
       replyTimeoutMs: this.settings.replyTimeoutMs,
@@ -199,7 +204,6 @@ export class StressSession {
       if (lengthKnown && result.bytes > maxBytes - 1) this.fail(new StressFailure(op, 'corrupt', 'corrupt', `${op} ${path}: ${result.dataError}`));
       this.fail(dataFailure(op, result.dataError));
     }
-    this.recorder.success(op, start, performance.now());
   }
 
   /** STOR of `content` (the wire layer's transfer: the bytes are in memory anyway). */

@@ -93,7 +93,7 @@ export function formatReport(result: StressResult, parts: ReportParts): string {
       `up ${formatBytes(metrics.bytesUp)} (${(perSecond(metrics.bytesUp, result) / 1e6).toFixed(2)} MB/s)`,
   );
   const corrupt = metrics.errorsOfKind('corrupt');
-  out.push(`integrity ${metrics.verified} transfers verified against their digest, ${corrupt} corrupt${corrupt > 0 ? '  <-- DATA CORRUPTION' : ''}`);
+  out.push(`integrity ${metrics.verified} transfers checked against what was uploaded or seeded, ${corrupt} corrupt${corrupt > 0 ? '  <-- DATA CORRUPTION' : ''}`);
   if (meta.model.kind === 'open') out.push(`schedule ${metrics.dropped} starts dropped, ${metrics.late} late (latency counted from the scheduled start)`);
 
   const groups = [...metrics.errors.values()].sort((a, b) => b.count - a.count);
