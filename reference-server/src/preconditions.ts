@@ -36,6 +36,6 @@ export function checkPreconditions(
 
 /** A verb echoed back must not carry bytes that break a reply or a terminal. */
 function printable(verb: string): string {
-  const clean = verb.replace(/[^\x21-\x7e]/g, '?');
+  const clean = verb.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 32 ? `${clean.slice(0, 32)}...` : clean;
 }
