@@ -31,8 +31,8 @@ export interface CaseSession {
   protectData: boolean;
 }
 
-/** `${sha256:name}` and the like: the hex digest of content remembered under `name`. */
-const DIGEST_VARIABLE = /\$\{(sha256|sha512|sha1|md5):([A-Za-z0-9_.-]+)\}/g;
+/** `${sha256:name}` and the like: the hex digest of content remembered under `name`; `${sha256:name:start}` of its bytes from `start` on. */
+const DIGEST_VARIABLE = /\$\{(sha256|sha512|sha1|md5):([A-Za-z0-9_.-]+)(?::(\d+))?\}/g;
 
 export interface RunSettings {
   /** Wait for one reply. */
@@ -77,10 +77,10 @@ export class CaseContext {
     // The server's address as this session's control connection sees it (e.g. to compare a 227's).
     if (session) local.set('server.address', unmapIpv4(session.control.remoteAddress));
     const withRandom = value.replace(/\$\{random\}/g, () => randomBytes(6).toString('hex'));
-    const withDigests = withRandom.replace(DIGEST_VARIABLE, (_whole, algorithm: string, name: string) => {
+    const withDigests = withRandom.replace(DIGEST_VARIABLE, (_whole, algorithm: string, name: string, start: string | undefined) => {
       const content = this.remembered.get(name);
       if (!content) throw new InterpolationError(`\${${algorithm}:${name}}: nothing remembered under "${name}"`);
-      return createHash(algorithm).update(content).digest('hex');
+      return createHash(algorithm).update(start === undefined ? content : content.subarray(Number(start))).digest('hex');
     });
     return interpolate(withDigests, local);
   }

@@ -14,6 +14,7 @@ import type { Reply } from '../wire/reply-parser.ts';
 import type { CaseContext} from './case-context.ts';
 import { StepFailure, type CaseSession } from './case-context.ts';
 import { Barriers } from './barrier.ts';
+import { interpolateNumber } from './interpolate.ts';
 
 type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string };
 
@@ -127,12 +128,20 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string },
+  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[] },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
   const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
   const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap);
   if (!channel) throw new StepFailure({ step: options.where, expected: ['a data channel'], actual: 'none' });
+  // REST goes after PASV/PORT, right before the transfer command (RFC 3659 §5.3); sendBefore lines after it.
+  try {
+    if (options.rest !== undefined) await command(scope, session, `REST ${options.rest}`, { code: 350 }, `${options.where} (REST)`);
+    for (const line of options.sendBefore ?? []) await command(scope, session, line, {}, `${options.where} (${line.split(' ')[0] ?? line})`);
+  } catch (error) {
+    channel.abort();
+    throw error;
+  }
   const result = await runTransfer(session.control, channel, line, {
     upload: options.upload,
     uploadStopAfter: options.stopAfter,
@@ -157,12 +166,17 @@ function checkPreliminary(scope: Scope, preliminary: Reply | undefined, final: O
 
 function putContent(context: CaseContext, step: PutStep, sessionName: string): Buffer {
   if (step.content !== undefined) return Buffer.from(context.text(step.content, sessionName), 'utf8');
-  if (step.random !== undefined) return randomBytes(context.number(step.random, sessionName));
+  if (step.random !== undefined) {
+    // A size computed from the target's replies (e.g. `${quota.limit}-${used}`) can come out negative.
+    const count = context.number(step.random, sessionName);
+    if (!Number.isSafeInteger(count) || count < 0) throw new StepFailure({ step: 'put', expected: ['a size of 0 or more bytes to upload'], actual: `${count}, computed from "${String(step.random)}"` });
+    return randomBytes(count);
+  }
   if (step.allBytes) return Buffer.from(Array.from({ length: 1024 }, (_, i) => i % 256));
   if (step.fromContentOf !== undefined) {
     const remembered = context.remembered.get(step.fromContentOf);
     if (!remembered) throw new StepFailure({ step: 'put', expected: [`content remembered as "${step.fromContentOf}"`], actual: 'nothing remembered under that name (spec error)' });
-    return remembered;
+    return step.fromByte === undefined ? remembered : remembered.subarray(context.number(step.fromByte, sessionName));
   }
   return Buffer.alloc(0);
 }
@@ -179,14 +193,28 @@ function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation 
     equals: expectation.equals === undefined ? undefined : scope.context.text(expectation.equals, sessionName),
   };
   const length = expectation.length === undefined ? undefined : scope.context.number(expectation.length, sessionName);
-  const failure = checkData(data, resolved, where, (name) => scope.context.remembered.get(name), length);
+  // fromByte: equalsContentOf compares with the remembered bytes from that offset on (what REST n then RETR sends).
+  const from = expectation.fromByte === undefined ? 0 : scope.context.number(expectation.fromByte, sessionName);
+  const remembered = (name: string) => (name === expectation.equalsContentOf ? scope.context.remembered.get(name)?.subarray(from) : scope.context.remembered.get(name));
+  const failure = checkData(data, resolved, where, remembered, length);
   if (failure) throw new StepFailure(failure);
 }
 
+/** A number, or a sum like `1048576-5230+12` (no term with a leading zero, so dates stay text); null otherwise. */
+function asNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (/^\d+(\s*[-+*]\s*\d+)+$/.test(trimmed) && !/(^|[-+*]\s*)0\d/.test(trimmed)) return interpolateNumber(trimmed, new Map());
+  const number = Number(trimmed);
+  return Number.isNaN(number) ? null : number;
+}
+
 function compare(left: string, op: string, right: string): boolean {
-  const numeric = left.trim() !== '' && right.trim() !== '' && !Number.isNaN(Number(left)) && !Number.isNaN(Number(right));
-  const a = numeric ? Number(left) : left;
-  const b = numeric ? Number(right) : right;
+  const x = asNumber(left);
+  const y = asNumber(right);
+  const numeric = x !== null && y !== null;
+  const a = numeric ? x : left;
+  const b = numeric ? y : right;
   switch (op) {
     case '==': return a === b;
     case '!=': return a !== b;
@@ -324,21 +352,21 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const session = context.session(sessionName);
       const content = putContent(context, put, sessionName);
       if (put.remember) context.remembered.set(put.remember, content);
-      if (put.rest !== undefined) await command(scope, session, `REST ${context.number(put.rest, sessionName)}`, { code: 350 }, `${where} (REST)`);
       const verb = put.command ?? 'STOR';
       const line = verb === 'STOU' && put.put === '' ? 'STOU' : `${verb} ${text(put.put)}`;
       const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
-      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where });
+      const rest = put.rest === undefined ? undefined : context.number(put.rest, sessionName);
+      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where, rest, sendBefore: put.sendBefore?.map(text) });
       return;
     }
     case 'get': {
       const get = step as unknown as GetStep;
       const session = context.session(sessionName);
-      if (get.rest !== undefined) await command(scope, session, `REST ${context.number(get.rest, sessionName)}`, { code: 350 }, `${where} (REST)`);
       const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
-      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where });
+      const rest = get.rest === undefined ? undefined : context.number(get.rest, sessionName);
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text) });
       const data = result.data ?? Buffer.alloc(0);
       if (get.remember) context.remembered.set(get.remember, data);
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;

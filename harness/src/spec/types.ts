@@ -39,6 +39,8 @@ export interface DataExpectation {
   length?: number | string;
   /** The data must equal the content remembered under this name. */
   equalsContentOf?: string;
+  /** With equalsContentOf: compare with the remembered bytes from this offset on (what REST n then RETR sends). */
+  fromByte?: number | string;
   equals?: string;
 }
 
@@ -55,7 +57,8 @@ interface TransferStepBase extends StepBase {
   preliminary?: ReplyExpectation;
 }
 
-export type PutSource = { content?: string; random?: number | string; allBytes?: boolean; fromContentOf?: string };
+/** `fromByte` with `fromContentOf`: upload the remembered bytes from that offset on (what a client sends after REST n). */
+export type PutSource = { content?: string; random?: number | string; allBytes?: boolean; fromContentOf?: string; fromByte?: number | string };
 
 export interface PutStep extends TransferStepBase, PutSource {
   put: string;
@@ -66,6 +69,8 @@ export interface PutStep extends TransferStepBase, PutSource {
   remember?: string;
   /** Send only this many bytes, then cut the data connection (an interrupted upload). */
   stopAfter?: number | string;
+  /** Command lines sent after REST and the data channel's PASV/PORT, right before STOR/APPE/STOU (any reply). */
+  sendBefore?: string[];
 }
 
 export interface GetStep extends TransferStepBase {
@@ -75,6 +80,8 @@ export interface GetStep extends TransferStepBase {
   data?: DataExpectation;
   remember?: string;
   stopAfter?: number | string;
+  /** Command lines sent after REST and the data channel's PASV/PORT, right before RETR (any reply). */
+  sendBefore?: string[];
 }
 
 export interface ListStep extends TransferStepBase {

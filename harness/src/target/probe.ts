@@ -45,6 +45,18 @@ async function login(control: ControlConnection, account: Account): Promise<bool
   return pass.kind === 'reply' && pass.reply.code === 230;
 }
 
+/**
+ * SYST (RFC 959 §4.1.3): `syst:unix` when the system type is UNIX, whose local
+ * text form ends lines with LF (what TYPE A converts to and from). False when
+ * SYST wants a login first, so it is asked again after one.
+ */
+async function askSyst(control: ControlConnection, capabilities: Set<string>): Promise<boolean> {
+  const syst = await control.command('SYST', PROBE_TIMEOUT_MS);
+  if (syst.kind !== 'reply' || syst.reply.code === 530) return false;
+  if (syst.reply.code === 215 && /^UNIX\b/i.test(syst.reply.message.trim())) capabilities.add('syst:unix');
+  return true;
+}
+
 export interface Probed {
   capabilities: Set<string>;
   /** Accounts made for this run; remove with `removeTemporaryAccounts`. */
@@ -57,10 +69,12 @@ export async function probeTarget(profile: TargetProfile): Promise<Probed> {
   const transcript = new Transcript('probe');
   const notes: string[] = [];
   const capabilities = new Set<string>();
+  let systAsked = false;
   const control = await open(profile, transcript);
   try {
     const feat = await control.command('FEAT', PROBE_TIMEOUT_MS);
     if (feat.kind === 'reply') for (const name of parseFeat(feat.reply)) capabilities.add(name);
+    systAsked = await askSyst(control, capabilities);
   } finally {
     await control.close();
   }
@@ -70,6 +84,7 @@ export async function probeTarget(profile: TargetProfile): Promise<Probed> {
     try {
       if (await login(session, account)) {
         capabilities.add(`role:${role}`);
+        if (!systAsked) systAsked = await askSyst(session, capabilities);
         if (role !== 'anonymous') {
           const help = await session.command('SITE HELP', PROBE_TIMEOUT_MS);
           if (help.kind === 'reply') for (const name of parseSiteHelp(help.reply)) capabilities.add(name);
