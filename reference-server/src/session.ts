@@ -308,7 +308,7 @@ export class Session {
 
   /** REST, RNFR and SITE CPFR hold only for the very next command (RFC 959 §4.1.3, RFC 3659 §5.3). */
   private forgetSequenceState(verb: string, previousVerb: string): void {
-    if (previousVerb === 'REST' && !['RETR', 'STOR', 'APPE', 'REST', 'HASH'].includes(verb)) this.restOffset = 0;
+    if (previousVerb === 'REST' && !this.hasFault('rest-kept-after-commands') && !['RETR', 'STOR', 'APPE', 'REST', 'HASH'].includes(verb)) this.restOffset = 0;
     if (previousVerb === 'RNFR' && verb !== 'RNTO') this.renameFrom = null;
     if (previousVerb === 'SITE' && verb !== 'SITE') this.copyFrom = null;
   }

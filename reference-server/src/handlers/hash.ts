@@ -30,12 +30,12 @@ export async function digestFile(path: string, algorithm: string, start: number,
 }
 
 export async function handleHash(session: Session, argument: string): Promise<void> {
-  const start = session.restOffset;
+  const start = session.hasFault('hash-ignores-rest') ? 0 : session.restOffset;
   session.restOffset = 0;
   const { real } = await session.resolvePath(argument);
   const info = await stat(real);
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   if (start > info.size) throw new FtpReplyError(Reply.fileUnavailable, 'Range start past the end of the file.');
-  const digest = await digestFile(real, session.hashAlgorithm, start, info.size);
+  const digest = await digestFile(real, session.hashAlgorithm, start, session.hasFault('hash-wrong-range') ? info.size - 1 : info.size);
   session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${info.size} ${digest} ${argument}`);
 }

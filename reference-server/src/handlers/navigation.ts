@@ -32,6 +32,7 @@ export async function handleMkd(session: Session, argument: string): Promise<voi
   const { virtual, real } = await session.resolvePath(argument);
   if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
   await mkdir(real);
+  if (session.hasFault('quota-mkdir-charged')) (await ledgerFor(session, virtual))?.adjust(4096);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
   session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? virtual : quotePath(virtual)} created.`);
 }
@@ -51,7 +52,7 @@ export async function handleDele(session: Session, argument: string): Promise<vo
   const info = await lstat(real);
   if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
   await unlink(real);
-  (await ledgerFor(session, virtual))?.adjust(-info.size);
+  if (!session.hasFault('quota-delete-not-credited')) (await ledgerFor(session, virtual))?.adjust(-info.size);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'delete', path: virtual, bytes: info.size }, 'delete');
   session.reply(Reply.fileActionOk, 'File deleted.');
 }
@@ -80,6 +81,7 @@ export async function handleRnto(session: Session, argument: string): Promise<vo
   const bytes = moved.isDirectory() ? await measureUsage(from.real) : moved.size;
   await rename(from.real, to.real);
   if (replaced) (await ledgerFor(session, to.virtual))?.adjust(-replaced.size);
+  if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
   if (fromHome !== toHome) {
     (await ledgerFor(session, from.virtual))?.adjust(-bytes);
     (await ledgerFor(session, to.virtual))?.adjust(bytes);

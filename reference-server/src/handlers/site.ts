@@ -66,7 +66,7 @@ const register: Handler = async (session, argument) => {
 
 const quota: Handler = async (session) => {
   const view = await quotaView(session);
-  session.reply(Reply.ok, `used=${view.used} limit=${view.limit}`);
+  session.reply(Reply.ok, `used=${view.used} limit=${session.hasFault('quota-ignored') ? 0 : view.limit}`);
 };
 
 const copyFrom: Handler = async (session, argument) => {
@@ -85,7 +85,7 @@ const copyTo: Handler = async (session, argument) => {
   const size = (await lstat(source.real)).size;
   const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !replaced.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
-  const ledger = await ledgerFor(session, target.virtual);
+  const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
   const freed = replaced?.size ?? 0;
   const need = Math.max(0, size - freed);
   if (ledger && !ledger.tryReserve(need)) {
@@ -193,5 +193,5 @@ export async function handleAvbl(session: Session, argument: string): Promise<vo
   if (!(await stat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
   // The quota that counts is the one of a file stored in that directory (for the admin, the home it lies in).
   const view = await quotaView(session, resolveVirtual(path, 'a-file'));
-  session.reply(Reply.fileStatus, String(view.left));
+  session.reply(Reply.fileStatus, String(session.hasFault('avbl-reports-limit') ? view.limit : view.left));
 }

@@ -14,7 +14,7 @@ import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
-import { virtualJoin, virtualName, type VirtualPath } from '../vfs/virtual-path.ts';
+import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { RealPath } from '../vfs/jail.ts';
 import { ledgerFor } from './quota-scope.ts';
 import type { Session, TransferEnd } from '../session.ts';
@@ -22,6 +22,7 @@ import type { Session, TransferEnd } from '../session.ts';
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
   if (!/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
+  if (session.hasFault('rest-zero-refused') && Number(text) === 0) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
   session.restOffset = Number(text);
   session.reply(Reply.pendingFurtherInfo, `Restarting at ${session.restOffset}. Send STOR or RETR.`);
 }
@@ -49,11 +50,13 @@ function logTransfer(session: Session, virtual: VirtualPath, direction: 'incomin
 }
 
 export async function handleRetr(session: Session, argument: string): Promise<void> {
-  const offset = session.restOffset;
+  let offset = session.hasFault('rest-ignored-retr') ? 0 : session.restOffset;
+  if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
   const info = await stat(real);
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  if (offset > info.size && session.hasFault('rest-past-end-sends-whole')) offset = 0;
   if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const startedAt = Date.now();
   const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
@@ -63,10 +66,11 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         sent += chunk.length;
-        done(null, chunk);
+        done(null, session.hasFault('type-i-corrupts-byte') && session.transferType === 'I' ? chunk.map((byte) => byte & 0x7f) : chunk);
       },
     });
-    const stages = session.transferType === 'A' ? [source, new LfToCrlf(), counter, data] : [source, counter, data];
+    const convert = session.transferType === 'A' && !session.hasFault('type-a-download-not-converted');
+    const stages = convert ? [source, new LfToCrlf(), counter, data] : [source, counter, data];
     await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
     return sent;
   });
@@ -74,6 +78,14 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
 }
 
 type UploadKind = 'create' | 'replace' | 'append' | 'resume';
+
+/** Test-only faults that change how an upload's bytes are admitted (faults/quota.ts). */
+type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file';
+
+function admissionFault(session: Session): AdmissionFault | null {
+  const faults: AdmissionFault[] = ['quota-ignored', 'quota-checked-at-start', 'quota-limit-inclusive', 'quota-per-file'];
+  return faults.find((name) => session.hasFault(name)) ?? null;
+}
 
 /** Counts bytes against a ledger; the first `credit` bytes are free (they replace a file that will go away). */
 class QuotaMeter extends Transform {
@@ -83,8 +95,20 @@ class QuotaMeter extends Transform {
   constructor(
     private readonly ledger: QuotaLedger | null,
     private credit: number,
+    private readonly fault: AdmissionFault | null = null,
   ) {
     super();
+  }
+
+  /** Reserves `need` more bytes for a chunk of `size`, or says the limit forbids it. */
+  private admit(ledger: QuotaLedger, need: number, size: number): boolean {
+    switch (this.fault) {
+      case null: return ledger.tryReserve(need);
+      case 'quota-ignored': return ledger.reserveUnchecked(need);
+      case 'quota-checked-at-start': return ledger.reserveUnchecked(need);
+      case 'quota-limit-inclusive': return need < ledger.available() && ledger.tryReserve(need);
+      case 'quota-per-file': return ledger.limit === 0 || this.written + size <= ledger.limit ? ledger.reserveUnchecked(need) : false;
+    }
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -92,7 +116,7 @@ class QuotaMeter extends Transform {
     this.credit -= free;
     const need = chunk.length - free;
     if (need > 0 && this.ledger) {
-      if (!this.ledger.tryReserve(need)) {
+      if (!this.admit(this.ledger, need, chunk.length)) {
         done(new QuotaExceededError(this.ledger.home));
         return;
       }
@@ -129,7 +153,7 @@ function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
 async function receive(session: Session, virtual: VirtualPath, real: RealPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  const ledger = await ledgerFor(session, virtual);
+  const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
   const oldSize = existing?.size ?? 0;
   if (kind === 'resume') {
     if (offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
@@ -139,7 +163,8 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
   const startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
-  const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0);
+  if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
+  const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0, admissionFault(session));
   const startedAt = Date.now();
   let quotaHit = false;
   // The file and the ledger are settled inside the transfer, before its 226 or
@@ -147,7 +172,8 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
     const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
     const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined });
-    const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
+    const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
+    const stages = convert ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
     try {
       await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
       if (kind === 'replace') {
@@ -155,13 +181,14 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
         const replacedSize = await sizeOrZero(real);
         await rename(temporary, real);
         ledger?.commit(meter.reserved);
-        ledger?.adjust(meter.written - replacedSize - meter.reserved);
+        if (!session.hasFault('quota-replace-not-credited')) ledger?.adjust(meter.written - replacedSize - meter.reserved);
       } else {
         ledger?.commit(meter.reserved);
       }
     } catch (error) {
       quotaHit = error instanceof QuotaExceededError;
-      await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit);
+      await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept'));
+      if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust(startLength - (await sizeOrZero(real)));
       throw error;
     }
     return meter.written;
@@ -189,11 +216,11 @@ async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: s
 }
 
 export async function handleStor(session: Session, argument: string): Promise<void> {
-  const offset = session.restOffset;
+  const offset = session.hasFault('rest-ignored-stor') ? 0 : session.restOffset;
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
   const exists = await lstat(real).then(() => true, () => false);
-  const kind: UploadKind = offset > 0 ? 'resume' : exists ? 'replace' : 'create';
+  const kind: UploadKind = offset > 0 ? 'resume' : exists && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
   if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
 }
@@ -201,7 +228,8 @@ export async function handleStor(session: Session, argument: string): Promise<vo
 export async function handleAppe(session: Session, argument: string): Promise<void> {
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
-  await receive(session, virtual, real, 'append', `Ok to append data to ${virtualName(virtual)}.`);
+  if (session.hasFault('appe-missing-refused')) await lstat(real);
+  await receive(session, virtual, real, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(virtual)}.`);
 }
 
 /** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
