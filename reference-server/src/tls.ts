@@ -5,7 +5,6 @@
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 import type { DataLayout, Settings } from './config.ts';
 import type { TlsProvider } from './server-context.ts';
 
@@ -27,6 +26,8 @@ async function selfSignedPair(folder: string): Promise<{ cert: string; key: stri
   // The pair is kept and reused, so it is made valid for ten years (selfsigned's default is one).
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + VALID_DAYS * 24 * 60 * 60 * 1000);
+  // Loaded only when a pair must be made: the X.509 code costs ~16 MiB of memory for the life of the process.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'ftp-ref' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -6,6 +6,7 @@ import { readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './password-hash.ts';
 import { VerifiedLogins } from './verified-logins.ts';
+import { ScryptGate } from './scrypt-gate.ts';
 
 export type Role = 'user' | 'admin';
 
@@ -44,6 +45,7 @@ export class AccountStore {
   private loadedMtimeMs = -1;
   private writing: Promise<void> = Promise.resolve();
   private readonly verified = new VerifiedLogins();
+  private readonly scrypts = new ScryptGate();
 
   private constructor(readonly file: string) {}
 
@@ -125,7 +127,8 @@ export class AccountStore {
     await this.refresh();
     const account = this.accounts.get(name);
     if (account && this.verified.recall(name, password, account.passwordHash)) return account;
-    const ok = await verifyPassword(password, account?.passwordHash ?? (await DECOY_HASH_PROMISE));
+    const stored = account?.passwordHash ?? (await DECOY_HASH_PROMISE);
+    const ok = await this.scrypts.verify(name, password, stored);
     if (ok && account) this.verified.remember(name, password, account.passwordHash);
     return ok && account ? account : null;
   }
