@@ -4,7 +4,7 @@
  */
 import { readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './password-hash.ts';
+import { DECOY_HASH_PROMISE, hashPassword } from './password-hash.ts';
 import { VerifiedLogins } from './verified-logins.ts';
 import { ScryptGate } from './scrypt-gate.ts';
 
