@@ -155,11 +155,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
   const oldSize = existing?.size ?? 0;
-  if (kind === 'resume') {
-    if (offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
-    await truncate(real, offset);
-    ledger?.adjust(offset - oldSize);
-  }
+  if (kind === 'resume' && offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
   const startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
@@ -170,6 +166,15 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   // The file and the ledger are settled inside the transfer, before its 226 or
   // 4xx/5xx goes out: a client that got the reply already sees the final state.
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
+    if (kind === 'resume') {
+      // Cut to the restart point only once the data connection is there: a
+      // failed PASV/PORT must not lose the bytes past it. The data socket waits
+      // meanwhile (a flowing socket with no reader drops what arrives).
+      data.pause();
+      const current = await sizeOrZero(real);
+      await truncate(real, offset);
+      ledger?.adjust(offset - current);
+    }
     const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
     const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined });
     const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
