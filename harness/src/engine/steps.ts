@@ -4,6 +4,7 @@
  * default) and a mismatch throws a StepFailure with expected vs actual.
  */
 import { randomBytes } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import { openDataChannel, type DataMode } from '../wire/data-channel.ts';
 import { runTransfer } from '../wire/transfer.ts';
 import type { Outcome } from '../wire/outcome.ts';
@@ -39,23 +40,39 @@ function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectati
   if (failure) throw new StepFailure(failure);
   if (outcome.kind === 'reply') {
     scope.context.checkLeak(outcome.reply.raw, where);
+    if (expectation.captureCode) scope.context.variables.set(expectation.captureCode, String(outcome.reply.code));
     if (expectation.capture) {
       const { values, missing } = captureFrom(outcome.reply, expectation.capture);
       if (missing.length > 0) throw new StepFailure({ step: where, expected: [`a reply from which to take ${missing.join(', ')}`], actual: describeOutcome(outcome) });
       for (const [name, value] of values) scope.context.variables.set(name, value);
     }
+  } else if (outcome.kind === 'closed' && expectation.captureCode) {
+    scope.context.variables.set(expectation.captureCode, 'closed');
   }
 }
 
 async function command(scope: Scope, session: CaseSession, line: string, expectation: ReplyExpectation, where: string): Promise<Outcome> {
   const timeout = expectation.timeoutMs ?? scope.context.settings.replyTimeoutMs;
   if (session.control.isClosed()) {
+    // A step that allows a closed connection holds when it is closed already (e.g. after a lockout).
+    const closed: Outcome = { kind: 'closed', reason: session.control.closedReason() ?? 'closed' };
+    if (expectation.orClosed || expectation.closed) {
+      expectReply(scope, closed, expectation, where);
+      return closed;
+    }
     throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})` });
   }
+  const started = Date.now();
   const outcome = await session.control.command(line, timeout);
+  const tookMs = Date.now() - started;
+  // No reply within the wait is the longest delay of all (e.g. a server that slows each failed login more).
+  if (expectation.minDelayMs !== undefined && outcome.kind === 'timeout' && timeout >= expectation.minDelayMs) return outcome;
   let closedAfter: boolean | undefined;
   if (expectation.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(timeout)).kind === 'closed';
   expectReply(scope, outcome, expectation, where, closedAfter);
+  if (expectation.minDelayMs !== undefined && outcome.kind === 'reply' && tookMs < expectation.minDelayMs) {
+    throw new StepFailure({ step: where, expected: [`a reply delayed by at least ${expectation.minDelayMs} ms${expectation.orClosed ? ', or the connection closed' : ''}`], actual: `${describeOutcome(outcome)} after ${tookMs} ms` });
+  }
   return outcome;
 }
 
@@ -243,7 +260,16 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
     case 'connect': {
       const { session, greeting } = await context.connect(sessionName);
       expectReply(scope, greeting, expectation ?? { code: 220 }, where);
-      if (context.profile.tls && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
+      if (context.profile.tls && !step.plain && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
+      return;
+    }
+    case 'tcpConnect': {
+      const port = context.number(step.tcpConnect as number | string, sessionName);
+      const wantOpen = step.open !== false;
+      const open = await tcpPortOpen(context.profile.host, port, context.settings.replyTimeoutMs);
+      if (open !== wantOpen) {
+        throw new StepFailure({ step: where, expected: [wantOpen ? `port ${port} to accept a TCP connection` : `port ${port} to refuse a TCP connection`], actual: open ? `port ${port} accepted a connection` : `port ${port} did not accept a connection` });
+      }
       return;
     }
     case 'login':
@@ -448,6 +474,21 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
     default:
       throw new StepFailure({ step: where, expected: ['a known step'], actual: `unknown step kind ${String(kind)} (spec error)` });
   }
+}
+
+/** Does host:port accept a TCP connection within timeoutMs? (The socket is closed at once.) */
+function tcpPortOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host, port });
+    const done = (open: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(open);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 export function createScope(context: CaseContext): Scope {

@@ -25,6 +25,10 @@ export interface ReplyExpectation {
   orClosed?: boolean;
   /** Variables taken from the reply text: name -> regex with one capture group. */
   capture?: Record<string, string>;
+  /** Variable that receives the reply's code ("closed" when a closed connection was accepted). */
+  captureCode?: string;
+  /** On steps that send a command: the reply must take at least this many ms to come (a deliberate delay). */
+  minDelayMs?: number;
   /** Milliseconds to wait for the reply. */
   timeoutMs?: number;
   /** Human words for the expectation, shown in a failure. */
@@ -102,7 +106,7 @@ export interface DataStep extends TransferStepBase {
 }
 
 export type Step =
-  | (StepBase & { connect: true | Role })
+  | (StepBase & { connect: true | Role; plain?: boolean })
   | (StepBase & { login: Role; stayAtRoot?: boolean })
   | (StepBase & { send: string })
   | (StepBase & { raw: string })
@@ -112,6 +116,8 @@ export type Step =
   | (StepBase & { quit: true })
   /** AUTH TLS and the TLS handshake on the control connection; `protect`: then PBSZ 0 and PROT P, and later data channels use TLS. */
   | (StepBase & { startTls: true; protect?: boolean })
+  /** A bare TCP connection to the target's host at this port; `open: false`: it must be refused (or not answered). */
+  | (StepBase & { tcpConnect: number | string; open?: boolean })
   | (StepBase & { cd: string })
   | (StepBase & { mkdir: string })
   | (StepBase & { delete: string })
