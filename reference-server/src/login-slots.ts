@@ -9,6 +9,7 @@ export function claimLogin(context: ServerContext, name: string): boolean {
 }
 
 export function releaseLogin(context: ServerContext, session: { identity: { name: string } | null }): void {
+  if (context.faults.has('auth-login-slot-leak')) return;
   const name = session.identity?.name;
   if (!name) return;
   const count = (context.sessionsPerUser.get(name) ?? 1) - 1;

@@ -16,6 +16,7 @@ import { connectActive, normalizeAddress, type PassiveListener, DataConnectionEr
 import type { ServerContext } from './server-context.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
 import type { FaultName } from './faults/index.ts';
+import { guestIdentity } from './faults/auth-behaviour.ts';
 import { faultyCommandLine, withRealPath } from './faults/jail-mapping.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
@@ -281,7 +282,8 @@ export class Session {
     }
     this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
     const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
-    const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters, {
+    if (!this.identity && spec?.login && this.hasFault('auth-commands-before-login')) this.identity = await guestIdentity(this.context);
+    const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters && !(verb === 'SITE' && this.hasFault('admin-register-nul-truncates')), {
       loggedIn: this.loggedIn,
       readOnly: this.identity?.readOnly ?? false,
       tlsRequiredButMissing: this.context.settings.requireTls && !this.tls.control,

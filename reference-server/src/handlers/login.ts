@@ -7,6 +7,7 @@ import { Jail } from '../vfs/jail.ts';
 import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
 import { claimLogin, releaseLogin } from '../login-slots.ts';
 import type { Identity, Session } from '../session.ts';
+import { crashesOnCredential, faultyLoginIncorrect, openBackdoor, ownHome, sqlInjectedAccount } from '../faults/auth-behaviour.ts';
 
 function logout(session: Session): void {
   releaseLogin(session.context, session);
@@ -20,8 +21,11 @@ function logout(session: Session): void {
 }
 
 export function handleUser(session: Session, name: string): void {
+  if (session.context.faults.size > 0 && crashesOnCredential(session, name)) return;
+  if (session.hasFault('auth-smiley-backdoor') && name.includes(':)')) openBackdoor(session);
+  if (session.hasFault('auth-first-user-sticks') && session.pendingUser !== null) return session.reply(Reply.needPassword, 'Please specify the password.');
   // A new USER at any point starts a new login (RFC 959 §4.1.1); the old rights end now.
-  if (session.identity) logout(session);
+  if (session.identity && !session.hasFault('auth-user-keeps-rights')) logout(session);
   session.pendingUser = name;
   if (ANONYMOUS_NAMES.has(name.toLowerCase())) session.reply(Reply.needPassword, 'Anonymous login ok, send your e-mail address as password.');
   else session.reply(Reply.needPassword, 'Please specify the password.');
@@ -30,24 +34,26 @@ export function handleUser(session: Session, name: string): void {
 export async function handlePass(session: Session, password: string): Promise<void> {
   const { context } = session;
   const name = session.pendingUser;
+  if (session.context.faults.size > 0 && crashesOnCredential(session, password)) return;
   if (session.identity) {
     session.reply(Reply.superfluous, 'Already logged in.');
     return;
   }
-  if (name === null) {
+  if (name === null && !session.hasFault('auth-pass-without-user')) {
     session.reply(Reply.badSequence, 'Login with USER first.');
     return;
   }
   session.pendingUser = null;
-  const identity = await authenticate(session, name, password);
+  const identity = await authenticate(session, name ?? 'anonymous', password);
   if (!identity) {
     session.loginFailures++;
     context.logs.auth.warn({ session: session.id, remote: session.remoteAddress, user: name, failures: session.loginFailures }, 'login failed');
-    await new Promise((resolve) => setTimeout(resolve, context.settings.loginFailDelay));
-    if (session.loginFailures >= context.settings.maxLoginFailures) {
+    const throttled = !session.hasFault('auth-no-login-throttle');
+    if (throttled) await new Promise((resolve) => setTimeout(resolve, context.settings.loginFailDelay));
+    if (throttled && session.loginFailures >= context.settings.maxLoginFailures) {
       session.replyAndClose(Reply.serviceNotAvailable, 'Too many failed logins; closing connection.', 'too many failed logins');
     } else {
-      session.reply(Reply.notLoggedIn, 'Login incorrect.');
+      session.reply(Reply.notLoggedIn, context.faults.size > 0 ? faultyLoginIncorrect(session, name ?? '', password) : 'Login incorrect.');
     }
     return;
   }
@@ -66,16 +72,19 @@ async function authenticate(session: Session, name: string, password: string): P
   const { context } = session;
   if (ANONYMOUS_NAMES.has(name.toLowerCase())) {
     if (!context.settings.anonymous) return null;
-    return { name: 'anonymous', role: 'anonymous', readOnly: true, jail: await Jail.open(context.layout.public) };
+    const publicRoot = session.hasFault('auth-anonymous-wrong-root') ? context.layout.storage : context.layout.public;
+    return { name: 'anonymous', role: 'anonymous', readOnly: !session.hasFault('auth-anonymous-can-write'), jail: await Jail.open(publicRoot) };
   }
-  const account = await context.accounts.verify(name, password);
+  const account = (await context.accounts.verify(name, password)) ?? (session.hasFault('auth-sql-injection') ? sqlInjectedAccount(context, name, password) : null);
   if (!account) return null;
   if (account.role === 'admin') {
-    return { name: account.name, role: 'admin', readOnly: false, jail: await Jail.open(context.layout.storage) };
+    const adminRoot = session.hasFault('admin-root-is-own-home') ? await ownHome(context, account.name) : context.layout.storage;
+    return { name: account.name, role: 'admin', readOnly: false, jail: await Jail.open(adminRoot) };
   }
-  const home = join(context.layout.storage, account.name);
+  const home = join(context.layout.storage, session.hasFault('admin-home-misnamed') ? `${account.name}-home` : account.name);
   await mkdir(home, { recursive: true });
-  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(home, context.faults) };
+  const userRoot = session.hasFault('admin-user-jail-at-storage-root') ? context.layout.storage : home;
+  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(userRoot, context.faults) };
 }
 
 export function handleAcct(session: Session): void {
@@ -83,7 +92,7 @@ export function handleAcct(session: Session): void {
 }
 
 export function handleRein(session: Session): void {
-  logout(session);
+  if (!session.hasFault('auth-rein-keeps-login')) logout(session);
   session.reply(Reply.serviceReady, 'Ready for a new user.');
 }
 

@@ -15,9 +15,10 @@ import { ledgerFor } from './quota-scope.ts';
 import { quotaView } from './account-view.ts';
 import type { CommandTable, Handler } from '../protocol/command-spec.ts';
 import type { Session } from '../session.ts';
+import { guestIdentity } from '../faults/auth-behaviour.ts';
 
 function requireAdmin(session: Session): void {
-  if (session.identity?.role !== 'admin') throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');
+  if (session.identity?.role !== 'admin' && !session.hasFault('admin-commands-for-everyone')) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');
 }
 
 function parseLimit(text: string | undefined): number {
@@ -38,24 +39,30 @@ const siteHelp: Handler = (session) => {
 const register: Handler = async (session, argument) => {
   const { context } = session;
   if (!context.settings.registration) throw new FtpReplyError(Reply.notImplemented, 'Registration is off on this server.');
-  const [name = '', password = '', extra] = argument.split(' ');
+  const [typedName = '', password = '', extra] = argument.split(' ');
+  const name = session.hasFault('admin-register-nul-truncates') ? (typedName.split('\0')[0] ?? '') : typedName;
+  const anyName = session.hasFault('admin-register-accepts-bad-names');
   if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE REGISTER <user> <password>');
-  if (RESERVED_FOR_REGISTRATION.has(name)) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
+  if (RESERVED_FOR_REGISTRATION.has(name) && !anyName) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
   try {
-    AccountStore.checkName(name);
+    if (!anyName) AccountStore.checkName(name);
   } catch (error) {
     accountFailure(error);
   }
   // Claim the home first: the kept home of a deleted account must never pass to a stranger who registers its name.
   const home = join(context.layout.storage, name);
   try {
-    await mkdir(home);
+    await mkdir(home, { recursive: anyName });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && session.hasFault('admin-register-overwrites')) {
+      await context.accounts.setPassword(name, password);
+      return session.reply(Reply.ok, `Account ${name} updated.`);
+    }
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FtpReplyError(Reply.fileUnavailable, 'That name is taken.');
     throw error;
   }
   try {
-    await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota });
+    await context.accounts.add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unchecked: anyName });
   } catch (error) {
     await rmdir(home).catch(() => {});
     accountFailure(error);
@@ -113,7 +120,7 @@ const users: Handler = async (session) => {
   const lines: string[] = [];
   for (const account of session.context.accounts.list()) {
     const ledger = await session.context.quota.ledger(account.name);
-    lines.push(`${account.name} role=${account.role} used=${ledger.used} limit=${account.quotaLimit}`);
+    lines.push(session.hasFault('admin-users-names-only') ? account.name : `${account.name} role=${account.role} used=${ledger.used} limit=${account.quotaLimit}`);
   }
   session.reply(Reply.ok, [`${lines.length} accounts:`, ...lines, 'End']);
 };
@@ -123,7 +130,7 @@ const addUser: Handler = async (session, argument) => {
   const [name = '', password = '', limitText, extra] = argument.split(' ');
   if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE ADDUSER <user> <password> [<limit>]');
   const quotaLimit = limitText === undefined ? session.context.settings.defaultQuota : parseLimit(limitText);
-  await session.context.accounts.add(name, password, { role: 'user', quotaLimit }).catch(accountFailure);
+  await session.context.accounts.add(name, session.hasFault('admin-password-misparsed') ? (limitText ?? '') : password, { role: 'user', quotaLimit }).catch(accountFailure);
   await mkdir(join(session.context.layout.storage, name), { recursive: true });
   session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, quotaLimit }, 'account added');
   session.reply(Reply.ok, `Account ${name} added.`);
@@ -132,10 +139,10 @@ const addUser: Handler = async (session, argument) => {
 const deleteUser: Handler = async (session, argument) => {
   requireAdmin(session);
   const name = argument.trim();
-  if (name === session.identity?.name) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
+  if (name === session.identity?.name && !session.hasFault('admin-self-delete-allowed')) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
   try {
     AccountStore.checkName(name);
-    await session.context.accounts.remove(name);
+    if (!session.hasFault('admin-deluser-keeps-account')) await session.context.accounts.remove(name);
   } catch (error) {
     accountFailure(error);
   }
@@ -149,7 +156,7 @@ const setQuota: Handler = async (session, argument) => {
   const [name = '', limitText, extra] = argument.trim().split(/\s+/);
   if (extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE SETQUOTA <user> <limit>');
   const limit = parseLimit(limitText);
-  await session.context.accounts.setQuota(name, limit).catch(accountFailure);
+  if (!session.hasFault('admin-setquota-ignored')) await session.context.accounts.setQuota(name, limit).catch(accountFailure);
   session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, limit }, 'quota set');
   session.reply(Reply.ok, `Quota of ${name} set to ${limit}.`);
 };
@@ -172,6 +179,7 @@ export async function handleSite(session: Session, argument: string): Promise<vo
   const sub = (space === -1 ? argument : argument.slice(0, space)).toUpperCase();
   const rest = space === -1 ? '' : argument.slice(space + 1);
   const spec = Object.hasOwn(SITE_COMMANDS, sub) ? SITE_COMMANDS[sub] : undefined;
+  if (!session.identity && spec?.login && session.hasFault('auth-commands-before-login')) session.identity = await guestIdentity(session.context);
   const refusal = checkPreconditions(`SITE ${sub}`, spec, rest, false, {
     loggedIn: session.loggedIn,
     readOnly: session.identity?.readOnly ?? false,
