@@ -245,7 +245,7 @@ export class StressRunner extends EventEmitter<StressEvents> {
         }
       }
       // A session in an unknown state is not reused.
-      if (!(error instanceof StressFailure) || (error.kind !== 'reply' && error.kind !== 'corrupt')) {
+      if (!(error instanceof StressFailure) || (error.kind !== 'reply' && error.kind !== 'corrupt') || worker.session?.isClosed()) {
         const session = worker.session;
         worker.session = null;
         session?.drop();

@@ -263,7 +263,11 @@ export class StressSession {
 
   private fail(failure: StressFailure): never {
     this.recorder.failure(failure, this.control.transcript.tail(EXAMPLE_LINES));
-    if (failure.kind !== 'reply' && failure.kind !== 'corrupt') void this.control.close();
+    // A reply error leaves the session usable, unless more replies came than commands
+    // (vsftpd's "500 OOPS" pair): then every later reply would answer the wrong command.
+    const desynchronized = this.control.queuedReplies() > 0;
+    if (desynchronized) this.control.transcript.note('replies out of step with commands: session dropped');
+    if ((failure.kind !== 'reply' && failure.kind !== 'corrupt') || desynchronized) void this.control.close();
     throw failure;
   }
 }
