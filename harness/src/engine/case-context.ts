@@ -122,7 +122,12 @@ export class CaseContext {
   /** Records a server path found in `text`, when the case checks for leaks. */
   checkLeak(text: string, where: string): void {
     if (!this.spec.checkLeaks) return;
-    const leak = findServerPath(text, this.profile.serverPaths);
+    const sent = this.transcript
+      .entries()
+      .filter((entry) => entry.direction === 'sent')
+      .map((entry) => entry.text)
+      .join('\n');
+    const leak = findServerPath(text, this.profile.serverPaths, sent);
     if (leak) this.leaks.push(`${where}: ${leak}`);
   }
 
