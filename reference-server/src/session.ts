@@ -34,6 +34,8 @@ export type DataTarget = { kind: 'passive'; listener: PassiveListener } | { kind
 export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'failed';
 
 const MAX_QUEUED_LINES = 256;
+/** Commands that leave a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
+const KEEPS_REST = new Set(['RETR', 'STOR', 'APPE', 'REST', 'HASH', 'PASV', 'EPSV', 'PORT', 'EPRT']);
 
 export class Session {
   readonly remoteAddress: string;
@@ -310,7 +312,8 @@ export class Session {
 
   /** REST, RNFR and SITE CPFR hold only for the very next command (RFC 959 §4.1.3, RFC 3659 §5.3). */
   private forgetSequenceState(verb: string, previousVerb: string): void {
-    if (previousVerb === 'REST' && !this.hasFault('rest-kept-after-commands') && !['RETR', 'STOR', 'APPE', 'REST', 'HASH'].includes(verb)) this.restOffset = 0;
+    // Data-connection setup may come between REST and its transfer (lftp and others send REST, then PASV).
+    if (this.restOffset !== 0 && !this.hasFault('rest-kept-after-commands') && !KEEPS_REST.has(verb)) this.restOffset = 0;
     if (previousVerb === 'RNFR' && verb !== 'RNTO') this.renameFrom = null;
     if (previousVerb === 'SITE' && verb !== 'SITE') this.copyFrom = null;
   }
