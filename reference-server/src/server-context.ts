@@ -21,6 +21,8 @@ export interface ServerContext {
   quota: QuotaBook;
   tls: TlsProvider | null;
   sessionsPerUser: Map<string, number>;
+  /** Ends every session of an account (used when the account is deleted); returns how many ended. */
+  endSessionsOf(name: string, reason: string): number;
   /** Test-only misbehaviours (faults/index.ts); empty in every real run. */
   faults: ReadonlySet<FaultName>;
 }

@@ -4,7 +4,7 @@
  * gracefully: stop accepting, let transfers finish up to a deadline, close.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dataLayout, parsePortRange, type Settings } from './config.ts';
 import { AccountStore } from './accounts/account-store.ts';
 import { openLogs, type Logs } from './logs.ts';
@@ -34,6 +34,8 @@ export class FtpServer {
   static async start(settings: Settings, options: { logs?: Logs; faults?: readonly FaultName[] } = {}): Promise<FtpServer> {
     parsePortRange(settings.pasvPorts);
     const layout = dataLayout(settings);
+    // Uploads and copies cut by a crash leave half files in tmp/; nothing there is ever resumed.
+    await rm(layout.tmp, { recursive: true, force: true });
     for (const folder of [layout.storage, layout.public, layout.logs, layout.tmp]) await mkdir(folder, { recursive: true });
     const accounts = await AccountStore.open(layout.accounts);
     const context: ServerContext = {
@@ -44,10 +46,12 @@ export class FtpServer {
       quota: new QuotaBook(layout.storage, (home) => accounts.get(home)?.quotaLimit ?? 0),
       tls: await loadTlsProvider(settings, layout),
       sessionsPerUser: new Map(),
+      endSessionsOf: () => 0,
       faults: new Set(checkFaultNames(options.faults ?? [])),
     };
     const server = createServer({ noDelay: true });
     const instance = new FtpServer(server, context);
+    context.endSessionsOf = (name, reason) => instance.endSessionsOf(name, reason);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: settings.host, port: settings.port }, () => {
@@ -98,6 +102,17 @@ export class FtpServer {
     if (left <= 0) this.perAddress.delete(remote);
     else this.perAddress.set(remote, left);
     releaseLogin(this.context, session);
+  }
+
+  /** Ends every session logged in as `name` (its account was deleted); returns how many. */
+  endSessionsOf(name: string, reason: string): number {
+    let ended = 0;
+    for (const session of this.sessions) {
+      if (session.identity?.name !== name || session.identity.role === 'anonymous') continue;
+      session.replyAndClose(Reply.serviceNotAvailable, 'Your account was deleted; closing the connection.', reason);
+      ended++;
+    }
+    return ended;
   }
 
   /** Stops accepting, lets running transfers finish for up to `graceMs`, then closes every session. */

@@ -147,7 +147,9 @@ const deleteUser: Handler = async (session, argument) => {
     accountFailure(error);
   }
   session.context.quota.forget(name);
-  session.context.logs.auth.info({ session: session.id, admin: session.who, user: name }, 'account deleted');
+  // Its open sessions end too: a deleted account must not keep working (without a quota, even).
+  const ended = session.context.endSessionsOf(name, 'account deleted');
+  session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, sessionsEnded: ended }, 'account deleted');
   session.reply(Reply.ok, `Account ${name} deleted; its home is kept.`);
 };
 
