@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { Ajv } from 'ajv';
 import type { Role } from '../spec/types.ts';
-import type { Account, TargetLimits } from '../target/profile.ts';
+import { ACCOUNT_SCHEMA, LIMITS_SCHEMA, type Account, type TargetLimits } from '../target/profile.ts';
 
 export interface SuiteMarks {
   points: number;
@@ -50,12 +50,6 @@ export interface Rubric {
   manual?: { requirement: string; points: number }[];
 }
 
-const ACCOUNT = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'password'],
-  properties: { name: { type: 'string', minLength: 1 }, password: { type: 'string' }, limit: { type: 'integer', minimum: 1 } },
-};
 
 export const RUBRIC_SCHEMA = {
   type: 'object',
@@ -75,27 +69,18 @@ export const RUBRIC_SCHEMA = {
       required: ['provision'],
       properties: {
         provision: { enum: ['register', 'admin', 'prepared', 'none'] },
-        user: ACCOUNT,
-        user2: ACCOUNT,
-        admin: ACCOUNT,
-        quota: ACCOUNT,
-        anonymous: ACCOUNT,
+        user: ACCOUNT_SCHEMA,
+        user2: ACCOUNT_SCHEMA,
+        admin: ACCOUNT_SCHEMA,
+        quota: ACCOUNT_SCHEMA,
+        anonymous: ACCOUNT_SCHEMA,
       },
     },
     files: {
       type: 'array',
       items: { type: 'object', additionalProperties: false, required: ['path', 'content'], properties: { path: { type: 'string', pattern: '^[^/]' }, content: { type: 'string' } } },
     },
-    limits: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        maxConnections: { type: 'integer', minimum: 1 },
-        maxPerUser: { type: 'integer', minimum: 1 },
-        idleTimeoutSeconds: { type: 'integer', minimum: 1 },
-        dataTimeoutSeconds: { type: 'integer', minimum: 1 },
-      },
-    },
+    limits: LIMITS_SCHEMA,
     anonymousFile: { type: 'string', pattern: '^/' },
     suites: {
       type: 'object',

@@ -40,12 +40,25 @@ export interface TargetProfile {
 
 export class TargetError extends Error {}
 
-const ACCOUNT_SCHEMA = {
+/** JSON Schema of one account; shared with grade rubrics. */
+export const ACCOUNT_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'password'],
   properties: { name: { type: 'string', minLength: 1 }, password: { type: 'string' }, limit: { type: 'integer', minimum: 0 } },
-};
+} as const;
+
+/** JSON Schema of a target's declared limits; shared with grade rubrics. */
+export const LIMITS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxConnections: { type: 'integer', minimum: 1 },
+    maxPerUser: { type: 'integer', minimum: 1 },
+    idleTimeoutSeconds: { type: 'integer', minimum: 1 },
+    dataTimeoutSeconds: { type: 'integer', minimum: 1 },
+  },
+} as const;
 
 export const PROFILE_SCHEMA = {
   type: 'object',
@@ -64,16 +77,7 @@ export const PROFILE_SCHEMA = {
       additionalProperties: false,
       properties: { add: { type: 'array', items: { type: 'string' } }, remove: { type: 'array', items: { type: 'string' } } },
     },
-    limits: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        maxConnections: { type: 'integer', minimum: 1 },
-        maxPerUser: { type: 'integer', minimum: 1 },
-        idleTimeoutSeconds: { type: 'integer', minimum: 1 },
-        dataTimeoutSeconds: { type: 'integer', minimum: 1 },
-      },
-    },
+    limits: LIMITS_SCHEMA,
     serverPaths: { type: 'array', items: { type: 'string' } },
     anonymousFile: { type: 'string' },
   },
