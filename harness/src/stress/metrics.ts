@@ -115,7 +115,6 @@ export class Metrics {
     const bucket = this.bucket(atMs);
     bucket.ops += 1;
     bucket.histogram.recordValue(valueMicros);
-    if (name === 'connect') this.sessions += 1;
   }
 
   recordError(op: string, key: string, kind: ErrorKind, example: ErrorExample): void {

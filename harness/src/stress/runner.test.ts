@@ -94,6 +94,7 @@ test('a scenario file runs its steps per iteration, each timed under its verb', 
   const result = await stress({ scenario: file, clients: 2, amount: 4 });
   assert.equal(result.metrics.totalErrors(), 0, errorsOf(result));
   assert.equal(result.meta.scenario, 'put and fetch');
+  assert.equal(result.metrics.sessions, 4, 'the session each login step opened');
   for (const op of ['login', 'TYPE', 'STOR', 'RETR', 'NOOP', 'QUIT']) assert.equal(result.metrics.op(op).count, 4, op);
 
   const bad = join(dir, 'bad.yaml');

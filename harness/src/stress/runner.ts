@@ -98,6 +98,7 @@ export class StressRunner extends EventEmitter<StressEvents> {
     const ticker = setInterval(() => {
       const now = performance.now();
       if (phase === 'warmup' && now >= this.measuredStart) phase = 'measure';
+      if (this.stopSignal.isStopped) phase = 'drain';
       const ops = this.metrics.all.totalCount;
       const byTime = Math.min(1, (now - t0) / planned);
       const byAmount = this.tickets.progress();
@@ -286,6 +287,9 @@ export class StressRunner extends EventEmitter<StressEvents> {
       },
       verified: () => {
         if (counted()) metrics.verified += 1;
+      },
+      sessionOpened: () => {
+        if (counted()) metrics.sessions += 1;
       },
     };
   }

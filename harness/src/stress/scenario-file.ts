@@ -178,6 +178,15 @@ export class FileScenario implements Scenario {
       if (made) context.scratch.set(role, made.folder);
     }
     const scope = createScope(context);
+    // Sessions are opened by connect and login steps inside the engine: count each new one.
+    const seen = new Set<unknown>();
+    const countNewSessions = (): void => {
+      for (const session of context.sessions.values()) {
+        if (seen.has(session.control) || session.control.isClosed()) continue;
+        seen.add(session.control);
+        recorder.sessionOpened();
+      }
+    };
     try {
       for (const [index, step] of this.file.steps.entries()) {
         const op = opNameOf(step);
@@ -200,6 +209,7 @@ export class FileScenario implements Scenario {
           }
           throw error;
         }
+        countNewSessions();
         if (op !== null) recorder.success(op, start, performance.now());
       }
     } finally {

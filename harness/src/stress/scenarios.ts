@@ -59,7 +59,7 @@ export interface Scenario {
 }
 
 /** Setup and cleanup sessions report nowhere: their failures are thrown, not measured. */
-export const UNMEASURED: OpRecorder = { success() {}, failure() {}, bytes() {}, verified() {} };
+export const UNMEASURED: OpRecorder = { success() {}, sessionOpened() {}, failure() {}, bytes() {}, verified() {} };
 
 /** What the mixed scenario does, by weight. */
 export const MIXED_WEIGHTS = { list: 25, cd: 10, mkdir: 10, put: 20, get: 20, rename: 10, delete: 5 } as const;

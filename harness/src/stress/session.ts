@@ -34,6 +34,8 @@ export class StressFailure extends Error {
 /** Where a session reports. The runner gives each iteration its own (warm-up, scheduled start). */
 export interface OpRecorder {
   success(op: string, startMs: number, endMs: number): void;
+  /** A control connection got its greeting. */
+  sessionOpened(): void;
   failure(failure: StressFailure, transcriptTail: string[]): void;
   bytes(down: number, up: number): void;
   verified(): void;
@@ -126,6 +128,7 @@ export class StressSession {
         if (reply.kind !== 'reply' || reply.reply.code !== 200) session.fail(failureOf('connect', reply));
       }
     }
+    recorder.sessionOpened();
     recorder.success('connect', start, performance.now());
     return session;
   }
