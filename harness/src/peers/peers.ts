@@ -53,7 +53,8 @@ export class PeerStartError extends Error {
 }
 
 const HOST = '127.0.0.1';
-const PASSIVE_RANGE_SIZE = 32;
+// Wide enough for ~100 concurrent transfers with ports still in TIME_WAIT (stress found 32 ran out).
+const PASSIVE_RANGE_SIZE = 256;
 const DEFAULT_START_TIMEOUT_MS = 15_000;
 const GREETING_ATTEMPT_TIMEOUT_MS = 2_000;
 const STOP_GRACE_MS = 3_000;
