@@ -71,3 +71,20 @@ test('findServerPath finds host, Windows and known paths, and not virtual ones',
   assert.match(findServerPath('550 /home/alice/etc/passwd: No such file', [], 'RETR ../../etc/passwd') ?? '', /\/home\/alice/);
   assert.equal(findServerPath('550 /x/tmp-data/etc/passwd', ['/x/tmp-data'], 'RETR /x/tmp-data/etc/passwd'), '/x/tmp-data');
 });
+
+test('interpolateNumber: sums and products of whole numbers (a 227 port, a timeout in ms)', () => {
+  const vars = new Map([['p1', '117'], ['p2', '48'], ['t', '8']]);
+  assert.equal(interpolateNumber('${p1}*256+${p2}', vars), 30000);
+  assert.equal(interpolateNumber('${t}*1000+2000', vars), 10000);
+  assert.equal(interpolateNumber('${t}-2*3', vars), 2);
+  assert.throws(() => interpolateNumber('${t}/2', vars), InterpolationError);
+});
+
+test('checkData: equalsOneOf holds for either content whole, not for a mix', () => {
+  const contents = new Map([['old', Buffer.from('aaaa')], ['new', Buffer.from('bbbbbb')]]);
+  const remembered = (name: string) => contents.get(name);
+  assert.equal(checkData(Buffer.from('aaaa'), { equalsOneOf: ['old', 'new'] }, 's', remembered), null);
+  assert.equal(checkData(Buffer.from('bbbbbb'), { equalsOneOf: ['old', 'new'] }, 's', remembered), null);
+  assert.match(checkData(Buffer.from('bbaa'), { equalsOneOf: ['old', 'new'] }, 's', remembered)?.actual ?? '', /differ from "old"/);
+  assert.match(checkData(Buffer.from('x'), { equalsOneOf: ['old', 'gone'] }, 's', remembered)?.actual ?? '', /spec error/);
+});

@@ -105,6 +105,15 @@ export function checkData(data: Buffer, expectation: DataExpectation, step: stri
       return { step, expected: [`the ${wanted.length} bytes uploaded as "${expectation.equalsContentOf}"`], actual: `${data.length} bytes, first difference at byte ${firstDiff}` };
     }
   }
+  if (expectation.equalsOneOf) {
+    const candidates = expectation.equalsOneOf.map((name) => ({ name, content: remembered(name) }));
+    const missing = candidates.find((candidate) => !candidate.content);
+    if (missing) return { step, expected: [`remembered content "${missing.name}"`], actual: 'nothing remembered under that name (spec error)' };
+    if (!candidates.some((candidate) => candidate.content!.equals(data))) {
+      const differences = candidates.map((candidate) => `"${candidate.name}" (${candidate.content!.length} bytes) from byte ${firstDifference(candidate.content!, data)}`);
+      return { step, expected: [`one of the contents remembered as ${expectation.equalsOneOf.map((name) => `"${name}"`).join(', ')}, whole`], actual: `${data.length} bytes that differ from ${differences.join(' and from ')}` };
+    }
+  }
   return null;
 }
 

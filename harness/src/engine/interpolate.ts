@@ -15,12 +15,25 @@ export function interpolate(text: string, variables: Variables): string {
   });
 }
 
-/** A number given as a literal or as text with variables, e.g. `${quota.limit}`. */
+/**
+ * A number given as a literal or as text with variables, e.g. `${quota.limit}`,
+ * `${quota.limit}+1` or `${p1}*256+${p2}`: whole numbers joined by `+`, `-` and
+ * `*` (`*` binds tighter), nothing else.
+ */
 export function interpolateNumber(value: number | string, variables: Variables): number {
   if (typeof value === 'number') return value;
   const text = interpolate(value, variables).trim();
-  const expression = /^(\d+)\s*([+-])\s*(\d+)$/.exec(text);
-  const number = expression ? Number(expression[1]) + (expression[2] === '+' ? 1 : -1) * Number(expression[3]) : Number(text);
+  const number = /^\d+(\s*[-+*]\s*\d+)+$/.test(text) ? evaluateSum(text) : Number(text);
   if (!Number.isFinite(number)) throw new InterpolationError(`"${value}" is not a number (got "${text}")`);
   return number;
+}
+
+/** `a*b+c-d` with whole numbers, already checked to hold only digits and operators. */
+function evaluateSum(text: string): number {
+  let total = 0;
+  for (const term of text.replace(/\s+/g, '').match(/[-+]?[^-+]+/g) ?? []) {
+    const sign = term.startsWith('-') ? -1 : 1;
+    total += sign * term.replace(/^[-+]/, '').split('*').reduce((product, factor) => product * Number(factor), 1);
+  }
+  return total;
 }

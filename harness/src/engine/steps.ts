@@ -40,6 +40,10 @@ function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectati
   if (failure) throw new StepFailure(failure);
   if (outcome.kind === 'reply') {
     scope.context.checkLeak(outcome.reply.raw, where);
+    if (expectation.tally && outcome.reply.code >= 200 && outcome.reply.code < 300) {
+      const { variables } = scope.context;
+      variables.set(expectation.tally, String(Number(variables.get(expectation.tally) ?? '0') + 1));
+    }
     if (expectation.captureCode) scope.context.variables.set(expectation.captureCode, String(outcome.reply.code));
     if (expectation.capture) {
       const { values, missing } = captureFrom(outcome.reply, expectation.capture);
@@ -124,9 +128,9 @@ function dataMode(mode: string | undefined): DataMode {
   return (mode as DataMode | undefined) ?? 'pasv';
 }
 
-async function openChannel(scope: Scope, session: CaseSession, mode: DataMode, where: string, expectation?: ReplyExpectation, maxReceiveBytes?: number) {
+async function openChannel(scope: Scope, session: CaseSession, mode: DataMode, where: string, expectation?: ReplyExpectation, maxReceiveBytes?: number, channelOptions: { activeHost?: string; readBytesPerSecond?: number } = {}) {
   const { context } = scope;
-  const opened = await openDataChannel(session.control, mode, { timeoutMs: context.settings.replyTimeoutMs, tls: context.profile.tls || session.protectData, maxReceiveBytes });
+  const opened = await openDataChannel(session.control, mode, { timeoutMs: context.settings.replyTimeoutMs, tls: context.profile.tls || session.protectData, maxReceiveBytes, ...channelOptions });
   if ('error' in opened) {
     if (expectation && opened.outcome) {
       expectReply(scope, opened.outcome, expectation, `${where} (${mode.toUpperCase()})`);
@@ -145,11 +149,11 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[] },
+  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
   const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
-  const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap);
+  const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap, { readBytesPerSecond: options.readBytesPerSecond });
   if (!channel) throw new StepFailure({ step: options.where, expected: ['a data channel'], actual: 'none' });
   // REST goes after PASV/PORT, right before the transfer command (RFC 3659 §5.3); sendBefore lines after it.
   try {
@@ -253,12 +257,19 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
   const { context } = scope;
   const kind = stepKind(step);
   const where = label(step, index);
-  const sessionName = step.session ?? scope.defaultSession;
-  const expectation = step.expect;
+  // Session names may hold variables: `session: c${i}` opens many inside a repeat.
+  const sessionName = step.session ? context.text(step.session) : scope.defaultSession;
   const text = (value: unknown) => context.text(String(value), sessionName);
+  const expectation = step.expect && withVariables(step.expect, text);
   switch (kind) {
     case 'connect': {
-      const { session, greeting } = await context.connect(sessionName);
+      const connected = await context.connect(sessionName).catch((error: unknown) => {
+        // A connection refused outright passes an expectation that allows a closed one (a full server may refuse in TCP).
+        if (error instanceof StepFailure && (expectation?.closed || expectation?.orClosed)) return null;
+        throw error;
+      });
+      if (!connected) return;
+      const { session, greeting } = connected;
       expectReply(scope, greeting, expectation ?? { code: 220 }, where);
       if (context.profile.tls && !step.plain && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
       return;
@@ -266,10 +277,15 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
     case 'tcpConnect': {
       const port = context.number(step.tcpConnect as number | string, sessionName);
       const wantOpen = step.open !== false;
-      const open = await tcpPortOpen(context.profile.host, port, context.settings.replyTimeoutMs);
+      const from = step.from === undefined ? undefined : text(step.from);
+      const holdMs = step.holdMs === undefined ? 0 : context.number(step.holdMs as number | string, sessionName);
+      const { open, received, closedByPeer } = await tcpPortOpen(context.profile.host, port, context.settings.replyTimeoutMs, { from, holdMs });
+      const who = from ? ` from ${from}` : '';
+      context.transcript.note(`tcp ${context.profile.host}:${port}${who}: ${open ? `accepted${holdMs > 0 ? `, ${received.length} bytes received, ${closedByPeer ? 'closed by the server' : 'still open'} after ${holdMs} ms` : ''}` : 'no connection'}`);
       if (open !== wantOpen) {
-        throw new StepFailure({ step: where, expected: [wantOpen ? `port ${port} to accept a TCP connection` : `port ${port} to refuse a TCP connection`], actual: open ? `port ${port} accepted a connection` : `port ${port} did not accept a connection` });
+        throw new StepFailure({ step: where, expected: [wantOpen ? `port ${port} to accept a TCP connection${who}` : `port ${port} to refuse a TCP connection${who}`], actual: open ? `port ${port} accepted a connection` : `port ${port} did not accept a connection` });
       }
+      if (open && step.received) checkDataStep(scope, received, step.received as DataExpectation, where, sessionName);
       return;
     }
     case 'login':
@@ -392,7 +408,8 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = get.rest === undefined ? undefined : context.number(get.rest, sessionName);
-      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text) });
+      const readBytesPerSecond = get.readBytesPerSecond === undefined ? undefined : context.number(get.readBytesPerSecond, sessionName);
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
       const data = result.data ?? Buffer.alloc(0);
       if (get.remember) context.remembered.set(get.remember, data);
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
@@ -412,7 +429,8 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
     case 'data': {
       const raw = step as unknown as DataStep;
       const session = context.session(sessionName);
-      const channel = await openChannel(scope, session, dataMode(raw.mode), where, raw.open);
+      const activeHost = raw.activeHost === undefined ? undefined : text(raw.activeHost);
+      const channel = await openChannel(scope, session, dataMode(raw.mode), where, raw.open, undefined, { activeHost });
       if (!channel) return;
       const upload = raw.upload === undefined ? undefined : Buffer.from(text(raw.upload), 'utf8');
       const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
@@ -440,10 +458,11 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       return;
     }
     case 'sleep':
-      await new Promise((resolve) => setTimeout(resolve, step.sleep as number));
+      await new Promise((resolve) => setTimeout(resolve, context.number(step.sleep as number | string, sessionName)));
       return;
     case 'repeat': {
-      const { times, steps } = step.repeat as { times: number; steps: Step[] };
+      const { times: count, steps } = step.repeat as { times: number | string; steps: Step[] };
+      const times = context.number(count, sessionName);
       for (let i = 0; i < times; i++) {
         context.variables.set('i', String(i));
         await runSteps(scope, steps, `${index}.${i + 1}.`);
@@ -477,18 +496,39 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
 }
 
 /** Does host:port accept a TCP connection within timeoutMs? (The socket is closed at once.) */
-function tcpPortOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function tcpPortOpen(host: string, port: number, timeoutMs: number, options: { from?: string; holdMs?: number } = {}): Promise<{ open: boolean; received: Buffer; closedByPeer: boolean }> {
   return new Promise((resolve) => {
-    const socket = connectTcp({ host, port });
-    const done = (open: boolean) => {
+    const socket = connectTcp({ host, port, localAddress: options.from });
+    const chunks: Buffer[] = [];
+    let open = false;
+    let closedByPeer = false;
+    const done = () => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(open);
+      resolve({ open, received: Buffer.concat(chunks), closedByPeer });
     };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    let timer = setTimeout(done, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('connect', () => {
+      open = true;
+      clearTimeout(timer);
+      // Held: read what the server sends until holdMs is over (a close by the server ends the wait early).
+      if ((options.holdMs ?? 0) > 0) timer = setTimeout(done, options.holdMs);
+      else done();
+    });
+    socket.once('close', () => {
+      closedByPeer = open;
+      done();
+    });
+    socket.on('error', () => done());
   });
+}
+
+/** `text` and `notText` of an expectation may name variables, e.g. `text: '${scratch}"'`. */
+function withVariables(expectation: ReplyExpectation, text: (value: unknown) => string): ReplyExpectation {
+  const resolve = (value: string | undefined) => (value?.includes('${') ? text(value) : value);
+  if (!expectation.text?.includes('${') && !expectation.notText?.includes('${')) return expectation;
+  return { ...expectation, text: resolve(expectation.text), notText: resolve(expectation.notText) };
 }
 
 export function createScope(context: CaseContext): Scope {

@@ -33,6 +33,8 @@ export interface ReplyExpectation {
   timeoutMs?: number;
   /** Human words for the expectation, shown in a failure. */
   because?: string;
+  /** Adds 1 to this variable (set it to 0 first) when the reply is a 2xx: counts successes across parallel branches. */
+  tally?: string;
 }
 
 export interface DataExpectation {
@@ -46,6 +48,8 @@ export interface DataExpectation {
   /** With equalsContentOf: compare with the remembered bytes from this offset on (what REST n then RETR sends). */
   fromByte?: number | string;
   equals?: string;
+  /** The data must equal, whole, one of the contents remembered under these names (old or new, never a mix). */
+  equalsOneOf?: string[];
 }
 
 interface StepBase {
@@ -86,6 +90,8 @@ export interface GetStep extends TransferStepBase {
   stopAfter?: number | string;
   /** Command lines sent after REST and the data channel's PASV/PORT, right before RETR (any reply). */
   sendBefore?: string[];
+  /** Read the download no faster than this many bytes per second (a slow client). */
+  readBytesPerSecond?: number | string;
 }
 
 export interface ListStep extends TransferStepBase {
@@ -103,6 +109,8 @@ export interface DataStep extends TransferStepBase {
   stopAfter?: number | string;
   /** Expected reply to the PASV/EPSV/PORT/EPRT that opens the channel, when it may be refused. */
   open?: ReplyExpectation;
+  /** port/eprt: the address to listen on and announce instead of our own (e.g. 127.0.0.2, a third host). */
+  activeHost?: string;
 }
 
 export type Step =
@@ -116,8 +124,12 @@ export type Step =
   | (StepBase & { quit: true })
   /** AUTH TLS and the TLS handshake on the control connection; `protect`: then PBSZ 0 and PROT P, and later data channels use TLS. */
   | (StepBase & { startTls: true; protect?: boolean })
-  /** A bare TCP connection to the target's host at this port; `open: false`: it must be refused (or not answered). */
-  | (StepBase & { tcpConnect: number | string; open?: boolean })
+  /**
+   * A bare TCP connection to the target's host at this port; `open: false`: it must be refused (or not answered).
+   * `from`: the local address to connect from (127.0.0.2 stands for another host); `holdMs`: keep it open that
+   * long, reading, and check what came against `received`.
+   */
+  | (StepBase & { tcpConnect: number | string; open?: boolean; from?: string; holdMs?: number | string; received?: DataExpectation })
   | (StepBase & { cd: string })
   | (StepBase & { mkdir: string })
   | (StepBase & { delete: string })
@@ -132,8 +144,8 @@ export type Step =
   | (StepBase & { openData: DataModeName })
   | { set: Record<string, string | number> }
   | { assert: { left: string; op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'matches' | 'notMatches'; right: string }; note?: string }
-  | { sleep: number }
-  | { repeat: { times: number; steps: Step[] } }
+  | { sleep: number | string }
+  | { repeat: { times: number | string; steps: Step[] } }
   | { parallel: { session: string; steps: Step[] }[] }
   | { barrier: string };
 

@@ -54,6 +54,8 @@ export interface OpenDataChannelOptions {
   passiveHost?: 'as-told' | 'control-peer';
   /** A download past this many bytes is aborted and reported. Default 256 MiB. */
   maxReceiveBytes?: number;
+  /** Read no faster than this (bytes per second), as a slow client on a thin link does. Default: as fast as it comes. */
+  readBytesPerSecond?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 256 * 1024 * 1024;
@@ -145,6 +147,7 @@ class SocketDataChannel implements DataChannel {
     private readonly tlsReuse: TlsReuse | undefined,
     private readonly maxReceiveBytes: number,
     listener: net.Server | null,
+    private readonly readBytesPerSecond?: number,
   ) {
     this.mode = mode;
     this.listener = listener;
@@ -190,6 +193,12 @@ class SocketDataChannel implements DataChannel {
         return;
       }
       this.chunks.push(chunk);
+      const rate = this.readBytesPerSecond;
+      if (rate !== undefined && rate > 0) {
+        // A slow reader: stop reading for as long as this chunk "took"; the server meets TCP backpressure.
+        socket.pause();
+        setTimeout(() => socket.resume(), Math.ceil((chunk.length * 1000) / rate));
+      }
     });
     socket.on('end', () => {
       if (this.state.kind === 'open') this.state = { kind: 'ended' };
@@ -475,7 +484,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
       return { error, outcome };
     }
     note(`connected to ${host}:${port} (${verb})`);
-    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null);
+    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null, options.readBytesPerSecond);
     channel.adopt(socket);
     return { channel, reply };
   }
@@ -494,7 +503,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
   const verb = mode === 'port' ? 'PORT' : 'EPRT';
   note(`listening on ${host}:${address.port} for the server's data connection`);
   // The listener is owned by the channel from here on, so every path below closes it.
-  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener);
+  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener, options.readBytesPerSecond);
   const outcome = await control.command(`${verb} ${argument}`, left());
   if (outcome.kind !== 'reply' || outcome.reply.code !== 200) {
     channel.abort();
