@@ -80,9 +80,10 @@ export class FtpServer {
     socket.on('error', () => {});
     const fromAddress = this.perAddress.get(remote) ?? 0;
     let refusal: string | null = null;
+    const unlimited = this.context.faults.has('no-connection-limit'); // test-only fault
     if (this.stopping) refusal = 'Server shutting down.';
-    else if (this.sessions.size >= settings.maxConnections) refusal = 'Too many connections; try again later.';
-    else if (fromAddress >= settings.maxPerAddress) refusal = 'Too many connections from your address.';
+    else if (!unlimited && this.sessions.size >= settings.maxConnections) refusal = 'Too many connections; try again later.';
+    else if (!unlimited && fromAddress >= settings.maxPerAddress) refusal = 'Too many connections from your address.';
     if (refusal) {
       logs.connections.warn({ remote, reason: refusal }, 'refused');
       socket.end(formatReply(Reply.serviceNotAvailable, refusal));
@@ -97,11 +98,18 @@ export class FtpServer {
   }
 
   private onSessionClosed(session: Session, remote: string): void {
+    if (session.crashed) return this.crashForFault();
     if (!this.sessions.delete(session)) return;
     const left = (this.perAddress.get(remote) ?? 1) - 1;
     if (left <= 0) this.perAddress.delete(remote);
     else this.perAddress.set(remote, left);
     releaseLogin(this.context, session);
+  }
+
+  /** Test-only (faults): what an uncaught exception does to a real server process: nobody is served any more. */
+  private crashForFault(): void {
+    this.server.close();
+    for (const session of this.sessions) session.close('server crashed');
   }
 
   /** Ends every session logged in as `name` (its account was deleted); returns how many. */

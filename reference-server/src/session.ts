@@ -37,6 +37,9 @@ const MAX_QUEUED_LINES = 256;
 /** Commands that leave a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
 const KEEPS_REST = new Set(['RETR', 'STOR', 'APPE', 'REST', 'HASH', 'PASV', 'EPSV', 'PORT', 'EPRT']);
 
+/** Test-only (fault shared-cwd): the one current directory all sessions of a server share. */
+const sharedCwds = new WeakMap<ServerContext, VirtualPath>();
+
 export class Session {
   readonly remoteAddress: string;
   readonly localAddress: string;
@@ -44,7 +47,7 @@ export class Session {
 
   identity: Identity | null = null;
   pendingUser: string | null = null;
-  cwd: VirtualPath = VIRTUAL_ROOT;
+  private ownCwd: VirtualPath = VIRTUAL_ROOT;
   transferType: 'A' | 'I' = 'A';
   restOffset = 0;
   renameFrom: { virtual: VirtualPath; real: RealPath } | null = null;
@@ -91,6 +94,25 @@ export class Session {
   /** Test-only: is this deliberate misbehaviour switched on (faults/index.ts)? */
   hasFault(name: FaultName): boolean {
     return this.context.faults.has(name);
+  }
+
+  /** Test-only (faults): this session brought the whole server down. */
+  crashed = false;
+
+  /** Test-only (faults): ends the whole server, as an uncaught exception ends a Node process. */
+  crashServer(reason: string): void {
+    this.crashed = true;
+    this.close(`crash: ${reason}`);
+  }
+
+  /** The current directory, one per session (the fault shared-cwd makes it one per server, the global-variable bug). */
+  get cwd(): VirtualPath {
+    return this.hasFault('shared-cwd') ? (sharedCwds.get(this.context) ?? VIRTUAL_ROOT) : this.ownCwd;
+  }
+
+  set cwd(value: VirtualPath) {
+    if (this.hasFault('shared-cwd')) sharedCwds.set(this.context, value);
+    else this.ownCwd = value;
   }
 
   get loggedIn(): boolean {
@@ -179,8 +201,9 @@ export class Session {
     }
     const controller = new AbortController();
     this.transfer = { controller, abortedByClient: false };
-    data.on('error', () => controller.abort());
+    data.on('error', (error) => (this.hasFault('crash-on-data-reset') ? this.crashServer(`data connection: ${error.message}`) : controller.abort()));
     data.on('close', () => controller.abort());
+    if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
     this.reply(Reply.fileStatusOkOpeningData, announce);
     try {
       const bytes = await work(data, controller.signal);
@@ -236,8 +259,10 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
-    for (const event of this.reader.feed(chunk)) {
+    const events = this.reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
+    for (const event of this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events) {
       if (event.kind === 'overflow') {
+        if (this.hasFault('crash-on-long-line')) return this.crashServer('command line too long');
         this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');
         this.enqueue(null);
         continue;
@@ -280,6 +305,7 @@ export class Session {
     const { verb, argument, hasControlCharacters } = parseCommand(this.context.faults.size > 0 ? faultyCommandLine(line, this.context.faults) : line);
     if (verb === '') {
       this.reply(Reply.syntaxError, 'Empty command.');
+      if (this.hasFault('refusals-answered-twice')) this.reply(Reply.syntaxError, 'Empty command.');
       return;
     }
     this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
@@ -295,6 +321,7 @@ export class Session {
     this.forgetSequenceState(verb, previousVerb);
     if (refusal) {
       this.reply(refusal.code, refusal.text);
+      if (this.hasFault('refusals-answered-twice')) this.reply(refusal.code, refusal.text);
       return;
     }
     try {
@@ -319,7 +346,7 @@ export class Session {
   }
 
   private onIdle(): void {
-    if (this.transfer) return;
+    if (this.transfer || this.hasFault('no-idle-timeout')) return;
     this.replyAndClose(Reply.serviceNotAvailable, 'Idle timeout; closing control connection.', 'idle timeout');
   }
 
@@ -330,7 +357,7 @@ export class Session {
     this.transfer?.controller.abort();
     this.clearDataTarget();
     if (!this.socket.destroyed) this.socket.destroySoon();
-    this.onClose(this);
+    if (!this.hasFault('slots-never-released')) this.onClose(this);
     this.context.logs.connections.info({ session: this.id, remote: this.remoteAddress, user: this.who, reason, seconds: (Date.now() - this.startedAt) / 1000 }, 'disconnected');
   }
 
@@ -339,6 +366,14 @@ export class Session {
     if (this.transfer && !force) return;
     this.replyAndClose(Reply.serviceNotAvailable, 'Server shutting down.', 'server shutdown');
   }
+}
+
+/** Test-only: the bytes as a naive line reader sees them (faults no-telnet-handling, crlf-only-line-ends). */
+function misreadForFaults(session: Session, chunk: Buffer): Buffer {
+  let bytes = chunk;
+  if (session.hasFault('no-telnet-handling')) bytes = Buffer.from(bytes.map((byte) => (byte === 0xff ? 0x3f : byte)));
+  if (session.hasFault('crlf-only-line-ends')) bytes = Buffer.from(bytes.filter((byte, i) => byte !== 0x0a || bytes[i - 1] === 0x0d));
+  return bytes;
 }
 
 function endSocket(socket: Duplex): Promise<void> {

@@ -16,6 +16,10 @@ export function normalizeAddress(address: string | undefined): string {
 export interface PassiveOptions {
   localAddress: string;
   allowedRemote: string;
+  /** Test-only (fault accept-foreign-passive): take the connection from any host. */
+  acceptAnyRemote?: boolean;
+  /** Test-only (fault passive-port-never-closed): no expiry; unref'd, so a leaked listener never holds the process. */
+  neverExpire?: boolean;
   range: { first: number; last: number } | null;
   /** How long the listener waits for its one connection. */
   timeoutMs: number;
@@ -26,7 +30,7 @@ export class PassiveListener {
   private accepted: Socket | null = null;
   private handedOut = false;
   private waiter: { resolve: (socket: Socket) => void; reject: (error: Error) => void } | null = null;
-  private expiry: NodeJS.Timeout;
+  private expiry: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(
@@ -35,6 +39,10 @@ export class PassiveListener {
     private readonly options: PassiveOptions,
   ) {
     server.on('connection', (socket) => this.onConnection(socket));
+    if (options.neverExpire) {
+      server.unref();
+      return;
+    }
     this.expiry = setTimeout(() => this.fail(new DataConnectionError('nobody connected to the passive port in time')), options.timeoutMs);
     this.expiry.unref();
   }
@@ -58,7 +66,8 @@ export class PassiveListener {
 
   private onConnection(socket: Socket): void {
     const remote = normalizeAddress(socket.remoteAddress);
-    if (remote !== normalizeAddress(this.options.allowedRemote) || this.accepted || this.closed) {
+    const foreign = remote !== normalizeAddress(this.options.allowedRemote) && !this.options.acceptAnyRemote;
+    if (foreign || this.accepted || this.closed) {
       // RFC 2577 §5 (port stealing): only the control connection's host may connect.
       this.options.onForeignConnection?.(remote);
       socket.destroy();

@@ -12,11 +12,16 @@ import type { Session } from '../session.ts';
 
 async function openPassive(session: Session): Promise<PassiveListener> {
   refuseClearData(session);
-  session.clearDataTarget();
+  // Test-only fault passive-port-never-closed: the old listener is forgotten, not closed, and never expires.
+  const leaky = session.hasFault('passive-port-never-closed');
+  if (leaky) session.dataTarget = null;
+  else session.clearDataTarget();
   const { settings, logs } = session.context;
   const listener = await PassiveListener.open({
     localAddress: session.localAddress,
     allowedRemote: session.remoteAddress,
+    acceptAnyRemote: session.hasFault('accept-foreign-passive'),
+    neverExpire: leaky,
     range: parsePortRange(settings.pasvPorts),
     timeoutMs: settings.dataTimeout * 1000,
     onForeignConnection: (address) => logs.connections.warn({ session: session.id, from: address }, 'refused a data connection from a foreign address'),
@@ -58,11 +63,12 @@ export async function handleEpsv(session: Session, argument: string): Promise<vo
 /** Checks an active-mode target: the client's own address, an unprivileged port. */
 function acceptActiveTarget(session: Session, host: string, port: number): void {
   refuseClearData(session);
-  if (normalizeAddress(host) !== session.remoteAddress) {
+  const anyTarget = session.hasFault('accept-port-any-address'); // test-only fault: the FTP bounce attack works
+  if (!anyTarget && normalizeAddress(host) !== session.remoteAddress) {
     session.context.logs.connections.warn({ session: session.id, host, port }, 'refused active connection to a foreign address');
     throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: data connections go only to your own address.');
   }
-  if (port < 1024) throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: privileged data port.');
+  if (!anyTarget && port < 1024) throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: privileged data port.');
   session.clearDataTarget();
   session.dataTarget = { kind: 'active', host: normalizeAddress(host), port: session.hasFault('rfc959-active-port-swapped') ? (port % 256) * 256 + Math.floor(port / 256) : port };
 }

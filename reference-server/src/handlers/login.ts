@@ -7,7 +7,11 @@ import { Jail } from '../vfs/jail.ts';
 import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
 import { claimLogin, releaseLogin } from '../login-slots.ts';
 import type { Identity, Session } from '../session.ts';
+import type { ServerContext } from '../server-context.ts';
 import { crashesOnCredential, faultyLoginIncorrect, openBackdoor, ownHome, sqlInjectedAccount } from '../faults/auth-behaviour.ts';
+
+/** Test-only (fault shared-pending-user): the last USER name given on any session of a server. */
+const sharedPendingUsers = new WeakMap<ServerContext, string>();
 
 function logout(session: Session): void {
   releaseLogin(session.context, session);
@@ -27,13 +31,14 @@ export function handleUser(session: Session, name: string): void {
   // A new USER at any point starts a new login (RFC 959 §4.1.1); the old rights end now.
   if (session.identity && !session.hasFault('auth-user-keeps-rights')) logout(session);
   session.pendingUser = name;
+  if (session.hasFault('shared-pending-user')) sharedPendingUsers.set(session.context, name);
   if (ANONYMOUS_NAMES.has(name.toLowerCase())) session.reply(Reply.needPassword, 'Anonymous login ok, send your e-mail address as password.');
   else session.reply(Reply.needPassword, 'Please specify the password.');
 }
 
 export async function handlePass(session: Session, password: string): Promise<void> {
   const { context } = session;
-  const name = session.pendingUser;
+  const name = session.hasFault('shared-pending-user') ? (sharedPendingUsers.get(context) ?? null) : session.pendingUser;
   if (session.context.faults.size > 0 && crashesOnCredential(session, password)) return;
   if (session.identity) {
     session.reply(Reply.superfluous, 'Already logged in.');
@@ -57,7 +62,7 @@ export async function handlePass(session: Session, password: string): Promise<vo
     }
     return;
   }
-  if (!claimLogin(context, identity.name)) {
+  if (!session.hasFault('no-per-user-limit') && !claimLogin(context, identity.name)) {
     context.logs.auth.warn({ session: session.id, user: identity.name }, 'too many sessions for this account');
     session.replyAndClose(Reply.serviceNotAvailable, 'Too many sessions for this account; try again later.', 'per-user limit');
     return;

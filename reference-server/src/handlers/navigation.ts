@@ -1,5 +1,5 @@
 /** PWD, CWD, CDUP, MKD, RMD, DELE, RNFR, RNTO, SIZE, MDTM: the filesystem without data connections. */
-import { mkdir, rename, rmdir, stat, unlink, lstat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, rmdir, stat, unlink, lstat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
@@ -9,6 +9,10 @@ import { formatTimeVal } from '../vfs/listing.ts';
 import { measureUsage } from '../quota.ts';
 import { homeOf, ledgerFor } from './quota-scope.ts';
 import type { Session } from '../session.ts';
+import type { ServerContext } from '../server-context.ts';
+
+/** Test-only (fault shared-rename-state): the last RNFR source of any session of a server. */
+const sharedRenameSources = new WeakMap<ServerContext, NonNullable<Session['renameFrom']>>();
 
 export function handlePwd(session: Session): void {
   // Test-only fault: a server that shows where the folder really lies on its disk.
@@ -31,7 +35,10 @@ export async function handleCdup(session: Session): Promise<void> {
 export async function handleMkd(session: Session, argument: string): Promise<void> {
   const { virtual, real } = await session.resolvePath(argument);
   if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-  await mkdir(real);
+  // Test-only fault: check first, then create like mkdir -p; parallel MKDs of one name all pass the check.
+  const checkThenCreate = session.hasFault('mkd-check-then-create');
+  if (checkThenCreate && (await lstat(real).then(() => true, () => false))) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+  await mkdir(real, { recursive: checkThenCreate });
   if (session.hasFault('quota-mkdir-charged')) (await ledgerFor(session, virtual))?.adjust(4096);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
   session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? virtual : quotePath(virtual)} created.`);
@@ -51,7 +58,7 @@ export async function handleDele(session: Session, argument: string): Promise<vo
   const { virtual, real } = await session.resolvePath(argument);
   const info = await lstat(real);
   if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
-  await unlink(real);
+  await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
   if (!session.hasFault('quota-delete-not-credited')) (await ledgerFor(session, virtual))?.adjust(-info.size);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'delete', path: virtual, bytes: info.size }, 'delete');
   session.reply(Reply.fileActionOk, 'File deleted.');
@@ -62,11 +69,12 @@ export async function handleRnfr(session: Session, argument: string): Promise<vo
   if (target.virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
   await lstat(target.real);
   session.renameFrom = target;
+  if (session.hasFault('shared-rename-state')) sharedRenameSources.set(session.context, target);
   session.reply(session.hasFault('rfc959-rnfr-200') ? Reply.ok : Reply.pendingFurtherInfo, 'Ready for RNTO.');
 }
 
 export async function handleRnto(session: Session, argument: string): Promise<void> {
-  const from = session.renameFrom;
+  const from = session.hasFault('shared-rename-state') ? (sharedRenameSources.get(session.context) ?? null) : session.renameFrom;
   session.renameFrom = null;
   if (!from) throw new FtpReplyError(session.hasFault('rfc959-rnto-no-sequence-check') ? Reply.fileUnavailable : Reply.badSequence, 'RNFR required first.');
   const to = await session.resolvePath(argument);
@@ -79,7 +87,8 @@ export async function handleRnto(session: Session, argument: string): Promise<vo
   const replaced = await lstat(to.real).catch(() => null);
   if (replaced?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
   const bytes = moved.isDirectory() ? await measureUsage(from.real) : moved.size;
-  await rename(from.real, to.real);
+  if (session.hasFault('rename-copy-then-delete')) await copyFile(from.real, to.real).then(() => unlink(from.real));
+  else await rename(from.real, to.real);
   if (replaced) (await ledgerFor(session, to.virtual))?.adjust(-replaced.size);
   if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
   if (fromHome !== toHome) {
