@@ -18,6 +18,10 @@ import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vf
 import type { RealPath } from '../vfs/jail.ts';
 import { ledgerFor } from './quota-scope.ts';
 import type { Session, TransferEnd } from '../session.ts';
+import type { ServerContext } from '../server-context.ts';
+
+/** New files being written in place by a STOR right now, per server (real paths). */
+const filesBeingCreated = new WeakMap<ServerContext, Set<string>>();
 
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
@@ -225,9 +229,19 @@ export async function handleStor(session: Session, argument: string): Promise<vo
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
   const exists = await lstat(real).then(() => true, () => false);
-  const kind: UploadKind = offset > 0 ? 'resume' : exists && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
+  // Of two STORs racing to create one new file, only the first writes it in place; the
+  // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
+  const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
+  filesBeingCreated.set(session.context, creating);
+  const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(real)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
   if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
-  await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
+  const claimed = kind === 'create' && !creating.has(real);
+  if (claimed) creating.add(real);
+  try {
+    await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
+  } finally {
+    if (claimed) creating.delete(real);
+  }
 }
 
 export async function handleAppe(session: Session, argument: string): Promise<void> {
