@@ -22,7 +22,7 @@ export const CONCURRENCY_PROOFS: Proof[] = [
   {
     title: 'STOR writes over an existing file in place',
     faults: ['stor-overwrite-not-atomic'],
-    mustFail: ['concurrency.concurrent-overwrite-whole', 'concurrency.read-during-overwrite'],
+    mustFail: ['concurrency.concurrent-overwrite-whole', 'concurrency.concurrent-create-whole', 'concurrency.read-during-overwrite'],
   },
   {
     title: 'MKD checks, then creates like mkdir -p',
