@@ -22,7 +22,7 @@ export const SETTINGS = {
   anonymous: { type: 'boolean', default: true, describe: 'Allow anonymous read-only logins (USER anonymous or ftp)' },
   registration: { type: 'boolean', default: false, describe: 'Allow SITE REGISTER to create accounts' },
   defaultQuota: { type: 'number', default: 0, describe: 'Quota in bytes for new accounts (0: none)' },
-  pasvPorts: { type: 'string', default: '', describe: 'Passive port range, e.g. 40000-40100 (default: any free port)' },
+  pasvPorts: { type: 'string', default: '', describe: 'Passive port range, e.g. 40000-40100 (default: random ports in 20000-31999)' },
   pasvAddress: { type: 'string', default: '', describe: 'IPv4 address announced in 227 replies (default: the control connection\'s local address)' },
   maxConnections: { type: 'number', default: 200, describe: 'Connections in all; past it 421' },
   maxPerUser: { type: 'number', default: 10, describe: 'Logged-in sessions per account; past it 421' },

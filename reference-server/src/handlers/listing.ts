@@ -5,6 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { join } from 'node:path';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { OutsideJailError } from '../vfs/jail.ts';
@@ -49,13 +50,21 @@ async function statInside(session: Session, path: VirtualPath): Promise<Stats | 
   }
 }
 
+/** Stats a folder's entries, a batch at a time: a huge folder never means thousands of operations at once. */
+const STAT_BATCH = 64;
+
 async function directoryEntries(session: Session, dir: VirtualPath, filter: RegExp | null): Promise<EntryInfo[]> {
   const real = await session.requireIdentity().jail.toReal(dir);
-  const names = (await readdir(real)).filter((name) => !filter || filter.test(name)).sort();
+  const dirents = (await readdir(real, { withFileTypes: true })).filter((entry) => !filter || filter.test(entry.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const entries: EntryInfo[] = [];
-  for (const name of names) {
-    const info = await statInside(session, virtualJoin(dir, name));
-    if (info) entries.push(toEntry(name, info));
+  for (let start = 0; start < dirents.length; start += STAT_BATCH) {
+    const batch = dirents.slice(start, start + STAT_BATCH).map(async (entry) => {
+      // A plain file or folder inside a folder already resolved inside the jail is inside it too;
+      // only a symlink needs the full check, which also hides one that leads out.
+      const info = entry.isSymbolicLink() ? await statInside(session, virtualJoin(dir, entry.name)) : await stat(join(real, entry.name)).catch(() => null);
+      return info && (info.isFile() || info.isDirectory()) ? toEntry(entry.name, info) : null;
+    });
+    for (const entry of await Promise.all(batch)) if (entry) entries.push(entry);
   }
   return entries;
 }
