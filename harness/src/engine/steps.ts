@@ -282,7 +282,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const { open, received, closedByPeer } = await tcpPortOpen(context.profile.host, port, context.settings.replyTimeoutMs, { from, holdMs });
       const who = from ? ` from ${from}` : '';
       context.transcript.note(`tcp ${context.profile.host}:${port}${who}: ${open ? `accepted${holdMs > 0 ? `, ${received.length} bytes received, ${closedByPeer ? 'closed by the server' : 'still open'} after ${holdMs} ms` : ''}` : 'no connection'}`);
-      if (open !== wantOpen) {
+      if (step.open !== 'either' && open !== wantOpen) {
         throw new StepFailure({ step: where, expected: [wantOpen ? `port ${port} to accept a TCP connection${who}` : `port ${port} to refuse a TCP connection${who}`], actual: open ? `port ${port} accepted a connection` : `port ${port} did not accept a connection` });
       }
       if (open && step.received) checkDataStep(scope, received, step.received as DataExpectation, where, sessionName);
@@ -502,7 +502,10 @@ function tcpPortOpen(host: string, port: number, timeoutMs: number, options: { f
     const chunks: Buffer[] = [];
     let open = false;
     let closedByPeer = false;
+    let finished = false;
     const done = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.destroy();
       resolve({ open, received: Buffer.concat(chunks), closedByPeer });
@@ -517,7 +520,7 @@ function tcpPortOpen(host: string, port: number, timeoutMs: number, options: { f
       else done();
     });
     socket.once('close', () => {
-      closedByPeer = open;
+      closedByPeer = open && !finished;
       done();
     });
     socket.on('error', () => done());

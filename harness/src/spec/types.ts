@@ -125,11 +125,12 @@ export type Step =
   /** AUTH TLS and the TLS handshake on the control connection; `protect`: then PBSZ 0 and PROT P, and later data channels use TLS. */
   | (StepBase & { startTls: true; protect?: boolean })
   /**
-   * A bare TCP connection to the target's host at this port; `open: false`: it must be refused (or not answered).
+   * A bare TCP connection to the target's host at this port; `open: false`: it must be refused (or not answered);
+   * `open: either`: whichever.
    * `from`: the local address to connect from (127.0.0.2 stands for another host); `holdMs`: keep it open that
    * long, reading, and check what came against `received`.
    */
-  | (StepBase & { tcpConnect: number | string; open?: boolean; from?: string; holdMs?: number | string; received?: DataExpectation })
+  | (StepBase & { tcpConnect: number | string; open?: boolean | 'either'; from?: string; holdMs?: number | string; received?: DataExpectation })
   | (StepBase & { cd: string })
   | (StepBase & { mkdir: string })
   | (StepBase & { delete: string })
