@@ -20,8 +20,10 @@ async function names(control: ControlConnection, folder: string, timeoutMs: numb
     .toString('utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line !== '' && line !== '.' && line !== '..')
     .map((line) => line.slice(line.lastIndexOf('/') + 1))
+    // After taking the last segment: some servers (pure-ftpd) list `<folder>/.` and `<folder>/..`,
+    // and following `..` would delete the scratch folders of cases still running.
+    .filter((name) => name !== '' && name !== '.' && name !== '..')
     .slice(0, MAX_ENTRIES);
 }
 
