@@ -1,6 +1,6 @@
 /**
  * Data connections over the wire: passive ports expire, only the control
- * connection's host may use them (RFC 2577 §5, port stealing), and active
+ * connection's host may use them (RFC 2577 §8, port stealing), and active
  * connections go only to the client's own address and never to a privileged
  * port (RFC 2577 §3, the FTP bounce attack).
  */

@@ -68,7 +68,7 @@ export class PassiveListener {
     const remote = normalizeAddress(socket.remoteAddress);
     const foreign = remote !== normalizeAddress(this.options.allowedRemote) && !this.options.acceptAnyRemote;
     if (foreign || this.accepted || this.closed) {
-      // RFC 2577 §5 (port stealing): only the control connection's host may connect.
+      // RFC 2577 §8 (port stealing): only the control connection's host may connect.
       this.options.onForeignConnection?.(remote);
       socket.destroy();
       return;
