@@ -12,32 +12,13 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { PEER_NAMES, PUBLIC_FILE, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
+import { peerProfile, startPeerNamed } from '../harness/src/peers/peer-profile.ts';
 
 const [name, ...rest] = process.argv.slice(2);
-if (!PEER_NAMES.includes(name as PeerName)) {
-  process.stderr.write(`usage: peer-check.ts <${PEER_NAMES.join('|')}> [ftp-check run options]\n`);
-  process.exit(2);
-}
-const availability = peerAvailability(name as PeerName);
-if (!availability.available) {
-  process.stderr.write(`${availability.reason}\n`);
-  process.exit(2);
-}
-const peer = await startPeer(name as PeerName);
+const peer = await startPeerNamed(name, 'peer-check.ts', '[ftp-check run options]');
 let code = 2;
 try {
-  const profile = {
-    name: `${name} on ${peer.host}:${peer.port}`,
-    target: `${peer.host}:${peer.port}`,
-    accounts: {
-      user: { name: peer.accounts.user.user, password: peer.accounts.user.password },
-      user2: { name: peer.accounts.user2.user, password: peer.accounts.user2.password },
-      anonymous: { name: peer.accounts.anonymous.user, password: peer.accounts.anonymous.password },
-    },
-    serverPaths: [peer.root],
-    anonymousFile: `/${PUBLIC_FILE.name}`,
-  };
+  const profile = peerProfile(peer);
   const profileFile = join(tmpdir(), `ftp-check-${name}-${process.pid}.yaml`);
   await writeFile(profileFile, stringify(profile));
   const ownReports = rest.includes('--reports') ? [] : ['--reports', join('reports', name as string)];

@@ -12,32 +12,16 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { PEER_NAMES, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
+import { peerProfile, startPeerNamed } from '../harness/src/peers/peer-profile.ts';
 
 const [name, ...rest] = process.argv.slice(2);
-if (!PEER_NAMES.includes(name as PeerName)) {
-  process.stderr.write(`usage: peer-stress.ts <${PEER_NAMES.join('|')}> [ftp-check stress options]\n`);
-  process.exit(2);
-}
-const availability = peerAvailability(name as PeerName);
-if (!availability.available) {
-  process.stderr.write(`${availability.reason}\n`);
-  process.exit(2);
-}
-const peer = await startPeer(name as PeerName);
+const peer = await startPeerNamed(name, 'peer-stress.ts', '[ftp-check stress options]');
 const profileFile = join(tmpdir(), `ftp-check-stress-${name}-${process.pid}.yaml`);
 const accountsFile = join(tmpdir(), `ftp-check-stress-${name}-${process.pid}.accounts`);
 let code = 2;
 try {
-  const { user, user2, anonymous } = peer.accounts;
-  await writeFile(
-    profileFile,
-    stringify({
-      name: `${name} on ${peer.host}:${peer.port}`,
-      target: `${peer.host}:${peer.port}`,
-      accounts: { user: { name: user.user, password: user.password }, user2: { name: user2.user, password: user2.password }, anonymous: { name: anonymous.user, password: anonymous.password } },
-    }),
-  );
+  const { user, user2 } = peer.accounts;
+  await writeFile(profileFile, stringify(peerProfile(peer)));
   const ownAccounts = rest.some((arg) => arg === '--accounts' || arg === '--users' || arg.startsWith('--accounts=') || arg.startsWith('--users=')) ? [] : ['--accounts', accountsFile];
   await writeFile(accountsFile, `${user.user}:${user.password}\n${user2.user}:${user2.password}\n`);
   const result = await execa(process.execPath, ['bin/ftp-check.js', 'stress', '--profile', profileFile, ...ownAccounts, ...rest], { stdio: 'inherit', reject: false });
