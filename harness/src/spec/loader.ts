@@ -105,8 +105,8 @@ function checkSteps(located: Located, steps: unknown, path: (string | number)[],
   });
 }
 
-/** Parses and checks one spec file's text. */
-export function parseSpec(text: string, file: string): { spec: SpecFile; cases: LoadedCase[]; problems: string[] } {
+/** Parses YAML keeping positions: the line of any path, and YAML syntax errors as problems. */
+function locate(text: string, file: string) {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (path: (string | number)[]): number => {
@@ -117,9 +117,14 @@ export function parseSpec(text: string, file: string): { spec: SpecFile; cases: 
     return 1;
   };
   const located: Located = { problems: [], file, lineOf };
-  for (const error of document.errors) {
-    located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
-  }
+  for (const error of document.errors) located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
+  return { document, located };
+}
+
+/** Parses and checks one spec file's text. */
+export function parseSpec(text: string, file: string): { spec: SpecFile; cases: LoadedCase[]; problems: string[] } {
+  const { document, located } = locate(text, file);
+  const { lineOf } = located;
   if (located.problems.length > 0) return { spec: { suite: '', cases: [] }, cases: [], problems: located.problems };
   const spec = document.toJS() as SpecFile;
   if (!validateFile(spec)) report(located, [], validateFile.errors);
@@ -144,17 +149,8 @@ export function parseSpec(text: string, file: string): { spec: SpecFile; cases: 
  * case. `keys` are the top-level keys allowed besides `steps`.
  */
 export function parseStepsDocument(text: string, file: string, keys: readonly string[] = []): { document: Record<string, unknown>; steps: Step[]; problems: string[] } {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (path: (string | number)[]): number => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
-      if (node && (node as Node).range) return lineCounter.linePos((node as Node).range![0]).line;
-    }
-    return 1;
-  };
-  const located: Located = { problems: [], file, lineOf };
-  for (const error of document.errors) located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
+  const { document, located } = locate(text, file);
+  const { lineOf } = located;
   if (located.problems.length > 0) return { document: {}, steps: [], problems: located.problems };
   const value = document.toJS() as unknown;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { document: {}, steps: [], problems: [`${file}:1: a mapping with a "steps" list is expected`] };
