@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer, act, type ScriptRule, type ScriptedServer } from '../../../fixtures/fake-servers/scripted-server.ts';
+import { fakeServerProfile, scratchDialogue } from '../../../fixtures/fake-servers/scratch-dialogue.ts';
 import { loadSpecs } from '../spec/loader.ts';
 import { runAll } from './runner.ts';
 import { ExpectedFailures } from './expect-fail.ts';
@@ -25,19 +26,12 @@ async function fakeServer(overrides: ScriptRule[]): Promise<ScriptedServer> {
   const server = await startScriptedServer({
     rules: [
       ...overrides,
-      { match: 'USER', do: [act.reply('331 Password please.')] },
-      { match: 'PASS', do: [act.reply('230 Logged in.')] },
-      { match: 'PWD', do: [act.reply('257 "/" is the current directory.')] },
-      { match: 'MKD', do: [act.reply('257 "/x" created.')] },
-      { match: 'CWD', do: [act.reply('250 OK.')] },
-      { match: 'RMD', do: [act.reply('250 Removed.')] },
       { match: 'TYPE', do: [act.reply('200 Type set.')] },
-      { match: 'NOOP', do: [act.reply('200 OK.')] },
       { match: 'PASV', do: [act.pasv()] },
       { match: 'STOR', do: [act.reply('150 Send it.'), act.dataReceive(), act.reply('226 Stored.')] },
       { match: 'RETR', do: [act.reply('150 Here it comes.'), act.dataSend('the original bytes'), act.reply('226 Sent.')] },
       { match: 'FEAT', do: [act.reply('211-Features:', ' PASV', '211 End')] },
-      { match: 'QUIT', do: [act.reply('221 Bye.'), act.close()] },
+      ...scratchDialogue(),
     ],
   });
   servers.push(server);
@@ -45,17 +39,7 @@ async function fakeServer(overrides: ScriptRule[]): Promise<ScriptedServer> {
 }
 
 function profileFor(server: ScriptedServer): TargetProfile {
-  return {
-    host: server.host,
-    port: server.port,
-    tls: false,
-    accounts: { user: { name: 'alice', password: 'pw' } },
-    capabilities: { add: [], remove: [] },
-    limits: {},
-    serverPaths: ['/srv/fake-root'],
-    name: 'fake',
-    anonymousFile: undefined,
-  };
+  return fakeServerProfile(server, 'fake');
 }
 
 async function run(server: ScriptedServer, ids: string[], replyTimeoutMs = 2000): Promise<{ results: Map<string, CaseResult>; console: string }> {

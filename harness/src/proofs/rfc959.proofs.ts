@@ -5,6 +5,7 @@
  * what a whole server gets wrong by leaving things out: a "student server"
  * that implements only the commands a first client needs.
  */
+import { fakeServerProfile, scratchDialogue } from '../../../fixtures/fake-servers/scratch-dialogue.ts';
 import { startScriptedServer, act, type ScriptAction, type ScriptRule, type ScriptedServerOptions } from '../../../fixtures/fake-servers/scripted-server.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import type { Proof } from './proof.ts';
@@ -19,12 +20,6 @@ const LS_LINE = '-rw-r--r--   1 ftp      ftp             2 Jan  1 00:00 names.tx
  */
 function studentRules(): ScriptRule[] {
   return [
-    { match: 'USER', do: [act.reply('331 Password please.')] },
-    { match: 'PASS', do: [act.reply('230 Logged in.')] },
-    { match: 'PWD', do: [act.reply('257 "/" is the current directory.')] },
-    { match: 'MKD', do: [act.reply('257 "/dir" created.')] },
-    { match: 'CWD', do: [act.reply('250 OK.')] },
-    { match: 'RMD', do: [act.reply('250 Removed.')] },
     { match: 'DELE', do: [act.reply('250 Deleted.')] },
     { match: /^TYPE [AI]$/i, do: [act.reply('200 Type set.')] },
     { match: /^TYPE E$/i, do: [act.reply('502 EBCDIC not implemented.')] },
@@ -41,7 +36,7 @@ function studentRules(): ScriptRule[] {
     { match: 'REST', do: [act.reply('350 Restarting.')] },
     { match: 'SYST', do: [act.reply('215 UNIX Type: L8')] },
     { match: 'FEAT', do: [act.reply('211-Features:', ' SIZE', ' UTF8', ' REST STREAM', ' HASH SHA-256;SHA-1;MD5', ' AUTH TLS', '211 End')] },
-    { match: 'QUIT', do: [act.reply('221 Bye.'), act.close()] },
+    ...scratchDialogue().filter((rule) => rule.match !== 'NOOP'),
   ];
 }
 
@@ -50,16 +45,7 @@ function fakeTarget(name: string, rules: ScriptRule[], options: Pick<ScriptedSer
   return async (): Promise<{ profile: TargetProfile; stop(): Promise<void> }> => {
     const server = await startScriptedServer({ ...options, rules: [...rules, ...studentRules()] });
     return {
-      profile: {
-        host: server.host,
-        port: server.port,
-        tls: false,
-        accounts: { user: { name: 'alice', password: 'pw' } },
-        capabilities: { add: [], remove: [] },
-        limits: {},
-        serverPaths: ['/srv/fake-root'],
-        name,
-      },
+      profile: fakeServerProfile(server, name),
       stop: () => server.close(),
     };
   };

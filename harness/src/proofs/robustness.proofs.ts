@@ -5,6 +5,7 @@
  * range that a leak exhausts, and a scripted fake server that hangs on input it
  * cannot handle.
  */
+import { scratchDialogue } from '../../../fixtures/fake-servers/scratch-dialogue.ts';
 import { startScriptedServer, act, type ScriptRule } from '../../../fixtures/fake-servers/scripted-server.ts';
 import { startTempServer } from '../../../reference-server/src/testing/temp-server.ts';
 import type { FaultName } from '../../../reference-server/src/faults/index.ts';
@@ -31,19 +32,7 @@ function ftpRefWithSmallPassiveRange(faults: FaultName[]) {
 /** Enough of a server for a case to log in and work in its scratch folder; `rules` come first. */
 function hangingServer(name: string, rules: ScriptRule[]) {
   return async (): Promise<Target> => {
-    const server = await startScriptedServer({
-      rules: [
-        ...rules,
-        { match: 'USER', do: [act.reply('331 Password please.')] },
-        { match: 'PASS', do: [act.reply('230 Logged in.')] },
-        { match: 'PWD', do: [act.reply('257 "/" is the current directory.')] },
-        { match: 'MKD', do: [act.reply('257 "/dir" created.')] },
-        { match: 'CWD', do: [act.reply('250 OK.')] },
-        { match: 'RMD', do: [act.reply('250 Removed.')] },
-        { match: 'NOOP', do: [act.reply('200 OK.')] },
-        { match: 'QUIT', do: [act.reply('221 Bye.'), act.close()] },
-      ],
-    });
+    const server = await startScriptedServer({ rules: [...rules, ...scratchDialogue()] });
     return { profile: profileFor(server.host, server.port, name, ['/srv/fake-root']), stop: () => server.close() };
   };
 }
