@@ -88,10 +88,10 @@ function bytesWritten(data: Duplex): number {
 type UploadKind = 'create' | 'replace' | 'append' | 'resume';
 
 /** Test-only faults that change how an upload's bytes are admitted (faults/quota.ts). */
-type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file';
+type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file' | 'quota-overflow-kept';
 
 function admissionFault(session: Session): AdmissionFault | null {
-  const faults: AdmissionFault[] = ['quota-ignored', 'quota-checked-at-start', 'quota-limit-inclusive', 'quota-per-file'];
+  const faults: AdmissionFault[] = ['quota-ignored', 'quota-checked-at-start', 'quota-limit-inclusive', 'quota-per-file', 'quota-overflow-kept'];
   return faults.find((name) => session.hasFault(name)) ?? null;
 }
 
@@ -99,6 +99,8 @@ function admissionFault(session: Session): AdmissionFault | null {
 class QuotaMeter extends Transform {
   reserved = 0;
   written = 0;
+  /** Test-only (fault quota-overflow-kept): the limit was passed, but every byte was written anyway. */
+  overLimit = false;
 
   constructor(
     private readonly ledger: QuotaLedger | null,
@@ -116,6 +118,10 @@ class QuotaMeter extends Transform {
       case 'quota-checked-at-start': return ledger.reserveUnchecked(need);
       case 'quota-limit-inclusive': return need < ledger.available() && ledger.tryReserve(need);
       case 'quota-per-file': return ledger.limit === 0 || this.written + size <= ledger.limit ? ledger.reserveUnchecked(need) : false;
+      case 'quota-overflow-kept':
+        // The naive server that writes first and checks after: every byte lands, then 552.
+        if (!ledger.tryReserve(need)) this.overLimit = ledger.reserveUnchecked(need);
+        return true;
     }
   }
 
@@ -190,6 +196,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
     const stages = convert ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
     try {
       await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
+      if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
       if (kind === 'replace') {
         // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
         const replacedSize = await sizeOrZero(real);
