@@ -61,10 +61,17 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
     clearTimeout(timer);
   }
   if (spec.cleanup) {
+    let cleanupTimer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([runSteps(createScope(context), spec.cleanup, 'cleanup '), new Promise((resolve) => setTimeout(resolve, limit))]);
+      const cleanupLimit = new Promise((resolve) => {
+        cleanupTimer = setTimeout(resolve, limit);
+      });
+      await Promise.race([runSteps(createScope(context), spec.cleanup, 'cleanup '), cleanupLimit]);
     } catch (error) {
       context.transcript.note(`cleanup step failed: ${error instanceof StepFailure ? error.message : String(error)}`);
+    } finally {
+      // A timer left behind would keep the process alive up to a minute after the run.
+      clearTimeout(cleanupTimer);
     }
   }
   if (!failure && !harnessError && context.leaks.length > 0) {
