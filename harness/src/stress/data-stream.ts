@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ControlConnection } from '../wire/control-connection.ts';
 import { describeSocketError } from '../wire/control-connection.ts';
-import { parseEpsvReply, parsePasvReply } from '../wire/data-channel.ts';
+import { connectBounded, parseEpsvReply, parsePasvReply } from '../wire/data-channel.ts';
 import { describeOutcome, type Outcome } from '../wire/outcome.ts';
 import { isCompletion, isPreliminary } from '../wire/reply-parser.ts';
 
@@ -46,37 +46,21 @@ const READ_BUFFER_BYTES = 256 * 1024;
  * at once (it is overwritten by the next read). That doubles what one core can take
  * in on loopback, compared with a fresh Buffer per 'data' event.
  */
-function connectBounded(host: string, port: number, timeoutMs: number, onChunk?: (chunk: Buffer) => void): Promise<net.Socket | string> {
-  return new Promise((resolve) => {
-    const socket = onChunk
-      ? net.connect({
-          host,
-          port,
-          onread: {
-            buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
-            callback: (length: number, buffer: Uint8Array) => {
-              onChunk((buffer as Buffer).subarray(0, length));
-              return true;
-            },
-          },
-        })
-      : net.connect({ host, port });
-    const finish = (result: net.Socket | string): void => {
-      clearTimeout(timer);
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-      if (typeof result === 'string') {
-        socket.on('error', () => {});
-        socket.destroy();
-      }
-      resolve(result);
-    };
-    const onConnect = (): void => finish(socket);
-    const onError = (err: NodeJS.ErrnoException): void => finish(describeSocketError(err));
-    const timer = setTimeout(() => finish(`no connection within ${timeoutMs} ms`), timeoutMs);
-    socket.once('connect', onConnect);
-    socket.once('error', onError);
+function connectStreaming(host: string, port: number, timeoutMs: number, onChunk?: (chunk: Buffer) => void): Promise<net.Socket | string> {
+  if (!onChunk) return connectBounded(host, port, timeoutMs);
+  // One reused read buffer: a download is checked chunk by chunk and never held whole.
+  const socket = net.connect({
+    host,
+    port,
+    onread: {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (length: number, buffer: Uint8Array) => {
+        onChunk((buffer as Buffer).subarray(0, length));
+        return true;
+      },
+    },
   });
+  return connectBounded(host, port, timeoutMs, socket);
 }
 
 /**
@@ -124,7 +108,7 @@ export async function streamDownload(
     sink.update(chunk);
   };
   // Like curl's --ftp-skip-pasv-ip: the control peer, whatever the 227 says (NAT, 0.0.0.0).
-  const tcp = await connectBounded(peer, address.port, left(), options.tls ? undefined : take);
+  const tcp = await connectStreaming(peer, address.port, left(), options.tls ? undefined : take);
   if (typeof tcp === 'string') return { dataError: `cannot connect to the passive port ${peer}:${address.port}: ${tcp}`, bytes: 0 };
 
   let data: net.Socket = tcp;

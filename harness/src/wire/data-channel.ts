@@ -396,9 +396,9 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function connectBounded(host: string, port: number, timeoutMs: number): Promise<net.Socket | string> {
+/** Connects within `timeoutMs`: the socket, or why not. `socket` may be one made already (e.g. with its own read buffer). */
+export function connectBounded(host: string, port: number, timeoutMs: number, socket: net.Socket = net.connect({ host, port })): Promise<net.Socket | string> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
     const finish = (result: net.Socket | string): void => {
       clearTimeout(timer);
       socket.off('connect', onConnect);
