@@ -4,6 +4,7 @@
 // closed with a reason, or timeout), so a hostile or broken server is a result to
 // judge, never an exception or an unhandled rejection.
 
+import { endGracefully } from './socket-close.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Outcome } from './outcome.ts';
@@ -308,18 +309,7 @@ export class ControlConnection {
     if (this.closing) return this.closing;
     this.markClosed('closed by the harness');
     const socket = this.socket;
-    this.closing = new Promise<void>((resolve) => {
-      if (socket.destroyed) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.end();
-    });
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
     return this.closing;
   }
 

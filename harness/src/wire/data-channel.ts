@@ -3,6 +3,7 @@
 // the wire layer that names verbs, and only these four, because opening a data
 // channel is meaningless without them.
 
+import { endGracefully } from './socket-close.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ControlConnection, TlsReuse } from './control-connection.ts';
@@ -276,18 +277,7 @@ class SocketDataChannel implements DataChannel {
     this.stopListening();
     this.fail('data channel closed by the harness'); // a no-op after a clean end of data
     const socket = this.socket;
-    this.closing = new Promise<void>((resolve) => {
-      if (socket === null || socket.destroyed) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.end();
-    });
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
     return this.closing;
   }
 
