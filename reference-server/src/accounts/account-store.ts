@@ -42,7 +42,12 @@ interface AccountsFile {
 
 export class AccountStore {
   private accounts = new Map<string, Account>();
-  private loadedMtimeMs = -1;
+  /**
+   * Which version of the file is in memory: inode, size and mtime. Every write
+   * renames a new file into place, so the inode changes even when two writes
+   * fall in the same tick of a coarse file clock.
+   */
+  private loadedVersion = '';
   private writing: Promise<void> = Promise.resolve();
   private readonly verified = new VerifiedLogins();
   private readonly scrypts = new ScryptGate();
@@ -57,18 +62,26 @@ export class AccountStore {
 
   /** Re-reads the file when its modification time changed since the last read. */
   async refresh(): Promise<void> {
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await stat(this.file)).mtimeMs;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    if (mtimeMs === this.loadedMtimeMs) return;
+    const startedFrom = this.loadedVersion;
+    const version = await this.fileVersion();
+    if (version === null || version === this.loadedVersion) return;
     const parsed = JSON.parse(await readFile(this.file, 'utf8')) as AccountsFile;
     if (parsed.version !== 1 || !Array.isArray(parsed.accounts)) throw new Error(`${this.file}: not an ftp-ref accounts file`);
+    // A write may have replaced the file, or another refresh loaded it, while it
+    // was read: then what was read is old and must not replace what is in memory.
+    if ((await this.fileVersion()) !== version || this.loadedVersion !== startedFrom) return;
     this.accounts = new Map(parsed.accounts.map((account) => [account.name, account]));
-    this.loadedMtimeMs = mtimeMs;
+    this.loadedVersion = version;
+  }
+
+  private async fileVersion(): Promise<string | null> {
+    try {
+      const info = await stat(this.file);
+      return `${info.ino}:${info.size}:${info.mtimeMs}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
   }
 
   list(): Account[] {
@@ -155,11 +168,11 @@ export class AccountStore {
   }
 
   private async write(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
     const body: AccountsFile = { version: 1, accounts: this.list() };
+    await mkdir(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
     await rename(temporary, this.file);
-    this.loadedMtimeMs = (await stat(this.file)).mtimeMs;
+    this.loadedVersion = (await this.fileVersion()) ?? '';
   }
 }
