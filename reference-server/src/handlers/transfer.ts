@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
+import { pipeToFile } from '../data/pipe-to-file.ts';
 import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { RealPath } from '../vfs/jail.ts';
@@ -193,9 +194,10 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
     // A deep buffer lets the stream gather socket chunks into one writev instead of a syscall each.
     const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined, highWaterMark: WRITE_BUFFER });
     const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
-    const stages = convert ? [data, new CrlfToLf(), meter, sink] : [data, meter, sink];
+    const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
     try {
-      await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: unlessInputEnded(data, signal) });
+      // Settles only once the file is closed, so what follows sees its final state.
+      await pipeToFile(stages, sink, unlessInputEnded(data, signal));
       if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
       if (kind === 'replace') {
         // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
