@@ -4,10 +4,10 @@
  * opened its file; a caller that then removes the partial file would see it
  * created again by that late open (O_CREAT).
  */
-import type { WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-export async function pipeToFile(stages: readonly (NodeJS.ReadableStream | NodeJS.ReadWriteStream)[], sink: WriteStream, signal?: AbortSignal): Promise<void> {
+export async function pipeToFile(stages: readonly (NodeJS.ReadableStream | NodeJS.ReadWriteStream)[], sink: Writable, signal?: AbortSignal): Promise<void> {
   try {
     await pipeline([...stages, sink] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal });
   } catch (error) {
@@ -16,7 +16,7 @@ export async function pipeToFile(stages: readonly (NodeJS.ReadableStream | NodeJ
   }
 }
 
-function closed(sink: WriteStream): Promise<void> {
+function closed(sink: Writable): Promise<void> {
   if (sink.closed) return Promise.resolve();
   return new Promise((resolve) => {
     sink.once('close', () => resolve());

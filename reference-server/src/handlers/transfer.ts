@@ -4,8 +4,7 @@
  * existing file replaces it atomically; an interrupted upload of a new file
  * keeps what arrived so REST+STOR or APPE can finish it.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { lstat, open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback, type Duplex } from 'node:stream';
@@ -14,6 +13,8 @@ import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { pipeToFile } from '../data/pipe-to-file.ts';
+import { sendFileRange } from '../data/send-file.ts';
+import { FileSink } from '../data/file-sink.ts';
 import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { RealPath } from '../vfs/jail.ts';
@@ -59,27 +60,39 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
-  const info = await stat(real);
-  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  if (offset > info.size && session.hasFault('rest-past-end-sends-whole')) offset = 0;
-  if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
-  const startedAt = Date.now();
-  const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
-  const { end, bytes } = await session.runTransfer(`Opening ${mode} mode data connection for ${virtualName(virtual)} (${info.size - offset} bytes).`, async (data, signal) => {
-    const source = createReadStream(real, { start: offset, highWaterMark: READ_CHUNK });
-    const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source];
-    if (session.transferType === 'A' && !session.hasFault('type-a-download-not-converted')) stages.push(new LfToCrlf());
-    if (session.hasFault('type-i-corrupts-byte') && session.transferType === 'I') stages.push(new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, chunk.map((byte) => byte & 0x7f)) }));
-    const before = bytesWritten(data);
-    await pipeline([...stages, data] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
-    return bytesWritten(data) - before || source.bytesRead;
-  });
-  logTransfer(session, virtual, 'outgoing', startedAt, bytes, end);
+  // Checked before the open, which would wait forever on a FIFO.
+  if (!(await stat(real)).isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+  // One open file for the whole RETR: what is announced and sent is one version of
+  // the file, even if a STOR replaces it meanwhile.
+  const file = await open(real, 'r');
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+    if (offset > info.size && session.hasFault('rest-past-end-sends-whole')) offset = 0;
+    if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+    const startedAt = Date.now();
+    const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
+    const { end, bytes } = await session.runTransfer(`Opening ${mode} mode data connection for ${virtualName(virtual)} (${info.size - offset} bytes).`, async (data, signal) => {
+      const convert = session.transferType === 'A' && !session.hasFault('type-a-download-not-converted');
+      const corrupt = session.transferType === 'I' && session.hasFault('type-i-corrupts-byte');
+      if (!convert && !corrupt) return sendFileRange(file, offset, info.size, data, signal);
+      if (offset >= info.size) return 0;
+      const source = file.createReadStream({ start: offset, end: info.size - 1, highWaterMark: READ_CHUNK, autoClose: false });
+      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source];
+      if (convert) stages.push(new LfToCrlf());
+      if (corrupt) stages.push(new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, chunk.map((byte) => byte & 0x7f)) }));
+      const before = bytesWritten(data);
+      await pipeline([...stages, data] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
+      return bytesWritten(data) - before || source.bytesRead;
+    });
+    logTransfer(session, virtual, 'outgoing', startedAt, bytes, end);
+  } finally {
+    await file.close();
+  }
 }
 
-/** Big reads: a RETR of a large file is bound by how often we go round the event loop. */
+/** Big reads for an ASCII-mode RETR: it is bound by how often we go round the event loop. */
 const READ_CHUNK = 1024 * 1024;
-const WRITE_BUFFER = 4 * 1024 * 1024;
 
 /** Bytes a data connection has written so far (a TLS socket counts its own too). */
 function bytesWritten(data: Duplex): number {
@@ -191,8 +204,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
       ledger?.adjust(offset - current);
     }
     const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
-    // A deep buffer lets the stream gather socket chunks into one writev instead of a syscall each.
-    const sink = createWriteStream(destination, { flags, start: kind === 'resume' ? offset : undefined, highWaterMark: WRITE_BUFFER });
+    const sink = new FileSink(destination, flags, kind === 'resume' ? offset : 0);
     const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
     const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
     try {
