@@ -4,7 +4,7 @@
  * leads outside or nowhere, so no listing hints at anything beyond the root.
  */
 import { readdir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
@@ -50,21 +50,35 @@ async function statInside(session: Session, path: VirtualPath): Promise<Stats | 
   }
 }
 
-/** Stats a folder's entries, a batch at a time: a huge folder never means thousands of operations at once. */
-const STAT_BATCH = 64;
+/**
+ * Entries are stat'ed synchronously, a batch at a time with a turn of the event
+ * loop between batches. A stat of a local file is a couple of microseconds
+ * done in place but about ten through the thread pool (queueing, wake-ups, a
+ * promise each): the session benchmark spent a quarter of its CPU there. A
+ * batch is bounded, so a huge folder never holds other sessions up for long.
+ */
+const STAT_BATCH = 256;
+
+function statEntry(real: string): Stats | null {
+  try {
+    return statSync(real);
+  } catch {
+    return null;
+  }
+}
 
 async function directoryEntries(session: Session, dir: VirtualPath, filter: RegExp | null): Promise<EntryInfo[]> {
   const real = await session.requireIdentity().jail.toReal(dir);
   const dirents = (await readdir(real, { withFileTypes: true })).filter((entry) => !filter || filter.test(entry.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const entries: EntryInfo[] = [];
   for (let start = 0; start < dirents.length; start += STAT_BATCH) {
-    const batch = dirents.slice(start, start + STAT_BATCH).map(async (entry) => {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const entry of dirents.slice(start, start + STAT_BATCH)) {
       // A plain file or folder inside a folder already resolved inside the jail is inside it too;
       // only a symlink needs the full check, which also hides one that leads out.
-      const info = entry.isSymbolicLink() ? await statInside(session, virtualJoin(dir, entry.name)) : await stat(join(real, entry.name)).catch(() => null);
-      return info && (info.isFile() || info.isDirectory()) ? toEntry(entry.name, info) : null;
-    });
-    for (const entry of await Promise.all(batch)) if (entry) entries.push(entry);
+      const info = entry.isSymbolicLink() ? await statInside(session, virtualJoin(dir, entry.name)) : statEntry(join(real, entry.name));
+      if (info && (info.isFile() || info.isDirectory())) entries.push(toEntry(entry.name, info));
+    }
   }
   return entries;
 }
