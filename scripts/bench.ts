@@ -4,9 +4,13 @@
  *
  *   RETR  MB/s of one big download (curl)          BENCH_RETR_MB (default 1024)
  *   STOR  MB/s of one big upload (curl)            BENCH_STOR_MB (default 256)
- *   sessions/s and p99 of a 16-client session loop  BENCH_SECONDS (default 10), BENCH_CLIENTS (16)
+ *   sessions/s and p99 of a 16-client session loop  BENCH_SECONDS (default 10, in all), BENCH_CLIENTS (16)
  *         (connect, login, PWD, TYPE I, EPSV+LIST of 100 files, EPSV+RETR 4 KiB, QUIT)
  *   peak RSS of the server's process tree during the session loop
+ *
+ * Every server runs for the whole benchmark; three rounds each measure every
+ * server in turn (one RETR, one STOR, a third of the session loop), and the
+ * figures are medians over the rounds (sessions/s over all of them).
  *   ftp-ref only: BENCH_IDLE (default 10000) idle logged-in connections, RSS, all answering NOOP
  *
  * Prints a table of ratios to the best peer per figure and writes reports/bench.json.
@@ -117,32 +121,39 @@ async function curlSpeed(args: string[], field: 'speed_download' | 'speed_upload
   return Number(result.stdout) / 1e6;
 }
 
-async function measure(server: Running, uploadSource: string): Promise<Figures> {
-  await seedHome(server.home, uploadSource);
+/** What the rounds measured for one server. */
+interface Samples {
+  retr: number[];
+  stor: number[];
+  loops: SessionLoopResult[];
+  peaksMiB: number[];
+}
+
+/** One round for one server: one RETR, one STOR, one session loop of SECONDS / RUNS. */
+async function measureRound(server: Running, uploadSource: string, run: number, samples: Samples): Promise<void> {
   const url = `ftp://${server.user}:${server.password}@${server.host}:${server.port}`;
-  const retr: number[] = [];
-  const stor: number[] = [];
-  for (let run = 0; run < RUNS; run++) retr.push(await curlSpeed(['-o', '/dev/null', `${url}/big.bin`], 'speed_download'));
-  for (let run = 0; run < RUNS; run++) stor.push(await curlSpeed(['-T', uploadSource, `${url}/upload-${run}.bin`], 'speed_upload'));
-  for (let run = 0; run < RUNS; run++) await rm(join(server.home, `upload-${run}.bin`), { force: true });
+  samples.retr.push(await curlSpeed(['-o', '/dev/null', `${url}/big.bin`], 'speed_download'));
+  samples.stor.push(await curlSpeed(['-T', uploadSource, `${url}/upload-${run}.bin`], 'speed_upload'));
+  await rm(join(server.home, `upload-${run}.bin`), { force: true });
   const sampler = samplePeak(server.pid);
-  const loop: SessionLoopResult = await runSessionLoop({ host: server.host, port: server.port, user: server.user, password: server.password, clients: CLIENTS, durationMs: SECONDS * 1000, listPath: 'list100', retrPath: 'small.bin' });
-  const peakRssMiB = await sampler.stop();
-  const figures: Figures = {
-    server: server.name,
-    retrMBps: median(retr),
-    storMBps: median(stor),
-    sessionsPerSecond: loop.perSecond,
-    p99Ms: loop.p99Ms,
-    peakRssMiB,
-    sessionErrors: loop.errors,
-    firstError: loop.firstError,
+  samples.loops.push(await runSessionLoop({ host: server.host, port: server.port, user: server.user, password: server.password, clients: CLIENTS, durationMs: (SECONDS * 1000) / RUNS, listPath: 'list100', retrPath: 'small.bin' }));
+  samples.peaksMiB.push(await sampler.stop());
+}
+
+/** Medians over the rounds; sessions/s over all of them; the peak RSS of any round. */
+function summarise(server: string, samples: Samples): Figures {
+  const sessions = samples.loops.reduce((sum, loop) => sum + loop.sessions, 0);
+  const seconds = samples.loops.reduce((sum, loop) => sum + loop.seconds, 0);
+  return {
+    server,
+    retrMBps: median(samples.retr),
+    storMBps: median(samples.stor),
+    sessionsPerSecond: sessions / seconds,
+    p99Ms: median(samples.loops.map((loop) => loop.p99Ms)),
+    peakRssMiB: Math.max(...samples.peaksMiB),
+    sessionErrors: samples.loops.reduce((sum, loop) => sum + loop.errors, 0),
+    firstError: samples.loops.find((loop) => loop.firstError)?.firstError,
   };
-  if (server.name === 'ftp-ref' && IDLE > 0) {
-    const idle = await holdIdleConnections({ host: server.host, port: server.port, user: server.user, password: server.password, count: IDLE, measureRss: () => treeRssMiB(server.pid) });
-    figures.idle = idle;
-  }
-  return figures;
 }
 
 function format(value: number, digits = 0): string {
@@ -180,6 +191,8 @@ await (await openFile(uploadSource, 'w')).close();
 await truncate(uploadSource, STOR_MB * 1024 * 1024);
 const results: Figures[] = [];
 const candidates: string[] = ['ftp-ref', ...PEER_NAMES].filter((name) => !ONLY || ONLY.includes(name));
+const servers: Running[] = [];
+const samples = new Map<string, Samples>();
 try {
   for (const name of candidates) {
     if (name !== 'ftp-ref') {
@@ -189,15 +202,31 @@ try {
         continue;
       }
     }
-    process.stdout.write(`${name}: measuring...\n`);
     const server = name === 'ftp-ref' ? await startFtpRef(work) : await startPeerServer(name as PeerName);
-    try {
-      results.push(await measure(server, uploadSource));
-    } catch (error) {
-      console.log(`${name}: failed: ${(error as Error).message}`);
-    } finally {
-      await server.stop();
+    servers.push(server);
+    await seedHome(server.home, uploadSource);
+    samples.set(name, { retr: [], stor: [], loops: [], peaksMiB: [] });
+  }
+  // Rounds go through every server in turn, so that a busy moment on a shared
+  // machine touches one round of each, not every run of one server.
+  for (let run = 0; run < RUNS; run++) {
+    for (const server of [...servers]) {
+      process.stdout.write(`round ${run + 1}/${RUNS}: ${server.name}\n`);
+      try {
+        await measureRound(server, uploadSource, run, samples.get(server.name) as Samples);
+      } catch (error) {
+        console.log(`${server.name}: failed: ${(error as Error).message}`);
+        servers.splice(servers.indexOf(server), 1);
+        samples.delete(server.name);
+        await server.stop();
+      }
     }
+  }
+  for (const [name, measured] of samples) results.push(summarise(name, measured));
+  const ref = servers.find((server) => server.name === 'ftp-ref');
+  const refFigures = results.find((figures) => figures.server === 'ftp-ref');
+  if (ref && refFigures && IDLE > 0) {
+    refFigures.idle = await holdIdleConnections({ host: ref.host, port: ref.port, user: ref.user, password: ref.password, count: IDLE, measureRss: () => treeRssMiB(ref.pid) });
   }
   console.log('');
   const ratios = printTable(results);
@@ -205,5 +234,6 @@ try {
   await writeFile(join('reports', 'bench.json'), JSON.stringify({ when: new Date().toISOString(), settings: { RETR_MB, STOR_MB, SECONDS, CLIENTS, IDLE }, results, ratios }, null, 2));
   console.log('\nwritten reports/bench.json');
 } finally {
+  for (const server of servers) await server.stop().catch(() => {});
   await rm(work, { recursive: true, force: true });
 }
