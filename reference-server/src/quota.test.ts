@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './testing/temp-server.ts';
 import { RawFtp } from './testing/raw-ftp-client.ts';
@@ -26,6 +26,14 @@ async function assertUsageMatchesDisk(client: RawFtp, home: string, limit: numbe
   assert.ok(onDisk <= limit, `the home holds ${onDisk} bytes, past the limit ${limit}`);
   if (expectedUsed !== undefined) assert.equal(onDisk, expectedUsed);
   return onDisk;
+}
+
+async function waitForSize(path: string, size: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((existsSync(path) ? statSync(path).size : 0) < size) {
+    if (Date.now() > deadline) throw new Error(`${path} never reached ${size} bytes`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function names(client: RawFtp, path = ''): Promise<string[]> {
@@ -179,6 +187,42 @@ describe('overlapping overwrites of one file', () => {
     assert.deepEqual(await first.get('shared.bin'), patternBytes(40_000, 3));
     await assertUsageMatchesDisk(first, home, LIMIT, 40_000);
     await Promise.all([first.quit(), second.quit()]);
+  });
+});
+
+describe('overlapping appends to one file', () => {
+  let server: TempServer;
+  before(async () => {
+    server = await startTempServer({ accounts: [{ name: 'appender', password: 'appender-pw', quotaLimit: LIMIT }] });
+  });
+  after(() => server.stop());
+
+  // Undoing an APPE refused with 552 cuts the file back to where that APPE began; an
+  // APPE of another session that landed meanwhile must not be cut with it.
+  test('an APPE refused with 552 does not take away the bytes of an APPE that succeeded meanwhile', async () => {
+    const home = join(server.dataDir, 'storage', 'appender');
+    const [big, small] = await Promise.all([RawFtp.login(server.port, 'appender', 'appender-pw'), RawFtp.login(server.port, 'appender', 'appender-pw')]);
+    if (!big || !small) throw new Error('login failed');
+    const original = patternBytes(10_000, 1);
+    await big.put('log.bin', original);
+    const bigData = await big.openData();
+    await big.expect('APPE log.bin', 150);
+    bigData.write(patternBytes(40_000, 2));
+    await waitForSize(join(home, 'log.bin'), 50_000);
+    // The second APPE runs while the first is open; whether it waits for the first is the server's choice.
+    const smallBody = patternBytes(1_000, 3);
+    const smallUpload = small.upload('APPE log.bin', smallBody);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first now passes the limit: 10 000 + 40 000 + 1 000 + 60 000 > 100 000.
+    bigData.end(patternBytes(60_000, 4));
+    assert.equal((await big.read()).code, 552);
+    bigData.destroy();
+    const { preliminary, final } = await smallUpload;
+    assert.equal(preliminary.code, 150, preliminary.text);
+    assert.equal(final?.code, 226, final?.text);
+    assert.deepEqual(await big.get('log.bin'), Buffer.concat([original, smallBody]), 'the file is the original and the APPE that succeeded');
+    await assertUsageMatchesDisk(big, home, LIMIT, 11_000);
+    await Promise.all([big.quit(), small.quit()]);
   });
 });
 

@@ -15,6 +15,7 @@ import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { pipeToFile } from '../data/pipe-to-file.ts';
 import { sendFileRange } from '../data/send-file.ts';
 import { FileSink } from '../data/file-sink.ts';
+import { PathLocks } from '../data/path-locks.ts';
 import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { RealPath } from '../vfs/jail.ts';
@@ -24,6 +25,13 @@ import type { ServerContext } from '../server-context.ts';
 
 /** New files being written in place by a STOR right now, per server (real paths). */
 const filesBeingCreated = new WeakMap<ServerContext, Set<string>>();
+const fileLocksByContext = new WeakMap<ServerContext, PathLocks>();
+
+function fileLocks(context: ServerContext): PathLocks {
+  let locks = fileLocksByContext.get(context);
+  if (!locks) fileLocksByContext.set(context, (locks = new PathLocks()));
+  return locks;
+}
 
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
@@ -186,7 +194,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   if (kind === 'resume' && offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
-  const startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
+  let startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
   if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
   const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0, admissionFault(session));
   const startedAt = Date.now();
@@ -194,39 +202,47 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   // The file and the ledger are settled inside the transfer, before its 226 or
   // 4xx/5xx goes out: a client that got the reply already sees the final state.
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
-    if (kind === 'resume') {
-      // Cut to the restart point only once the data connection is there: a
-      // failed PASV/PORT must not lose the bytes past it. The data socket waits
-      // meanwhile (a flowing socket with no reader drops what arrives).
-      data.pause();
-      const current = await sizeOrZero(real);
-      await truncate(real, offset);
-      ledger?.adjust(offset - current);
-    }
-    const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
-    const sink = new FileSink(destination, flags, kind === 'resume' ? offset : 0);
-    const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
-    const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
+    const keepsExisting = kind === 'append' || kind === 'resume';
+    // Meanwhile the data socket waits (a flowing socket with no reader drops what arrives).
+    if (keepsExisting) data.pause();
+    // APPE and REST+STOR hold the file's lock (data/path-locks.ts): undoing one cuts only its own bytes.
+    const release = keepsExisting && !session.hasFault('quota-appends-unlocked') ? await fileLocks(session.context).acquire(real, signal) : null;
     try {
-      // Settles only once the file is closed, so what follows sees its final state.
-      await pipeToFile(stages, sink, unlessInputEnded(data, signal));
-      if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
-      if (kind === 'replace') {
-        // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
-        const replacedSize = await sizeOrZero(real);
-        await rename(temporary, real);
-        ledger?.commit(meter.reserved);
-        if (!session.hasFault('quota-replace-not-credited')) ledger?.adjust(meter.written - replacedSize - meter.reserved);
-      } else {
-        ledger?.commit(meter.reserved);
+      if (kind === 'append') startLength = await sizeOrZero(real);
+      if (kind === 'resume') {
+        // Cut to the restart point only once the data connection is there: a
+        // failed PASV/PORT must not lose the bytes past it.
+        const current = await sizeOrZero(real);
+        await truncate(real, offset);
+        ledger?.adjust(offset - current);
       }
-    } catch (error) {
-      quotaHit = error instanceof QuotaExceededError;
-      await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept'));
-      if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust(startLength - (await sizeOrZero(real)));
-      throw error;
+      const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
+      const sink = new FileSink(destination, flags, kind === 'resume' ? offset : 0);
+      const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
+      const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
+      try {
+        // Settles only once the file is closed, so what follows sees its final state.
+        await pipeToFile(stages, sink, unlessInputEnded(data, signal));
+        if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
+        if (kind === 'replace') {
+          // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
+          const replacedSize = await sizeOrZero(real);
+          await rename(temporary, real);
+          ledger?.commit(meter.reserved);
+          if (!session.hasFault('quota-replace-not-credited')) ledger?.adjust(meter.written - replacedSize - meter.reserved);
+        } else {
+          ledger?.commit(meter.reserved);
+        }
+      } catch (error) {
+        quotaHit = error instanceof QuotaExceededError;
+        await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept'));
+        if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust(startLength - (await sizeOrZero(real)));
+        throw error;
+      }
+      return meter.written;
+    } finally {
+      release?.();
     }
-    return meter.written;
   });
   if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
   logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
