@@ -149,7 +149,7 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number },
+  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number; writeBytesPerSecond?: number },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
   const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
@@ -166,6 +166,7 @@ async function transfer(
   const result = await runTransfer(session.control, channel, line, {
     upload: options.upload,
     uploadStopAfter: options.stopAfter,
+    uploadBytesPerSecond: options.writeBytesPerSecond,
     timeoutMs: scope.context.settings.transferTimeoutMs,
   });
   if (options.preliminary) checkPreliminary(scope, result.preliminary, result.final, options.preliminary, options.where);
@@ -399,7 +400,8 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
       const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = put.rest === undefined ? undefined : context.number(put.rest, sessionName);
-      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where, rest, sendBefore: put.sendBefore?.map(text) });
+      const writeBytesPerSecond = put.writeBytesPerSecond === undefined ? undefined : context.number(put.writeBytesPerSecond, sessionName);
+      await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where, rest, sendBefore: put.sendBefore?.map(text), writeBytesPerSecond });
       return;
     }
     case 'get': {

@@ -53,6 +53,11 @@ export const QUOTA_PROOFS: Proof[] = [
     mustFail: ['quota.limit-holds-across-sessions', 'quota.parallel-uploads-never-pass-limit'],
   },
   {
+    title: 'appends to one file run side by side, and undoing a refused one cuts the other',
+    faults: ['quota-appends-unlocked'],
+    mustFail: ['quota.refused-append-keeps-others-bytes'],
+  },
+  {
     title: 'the bytes a cut upload leaves are not counted',
     faults: ['quota-abort-not-counted'],
     mustFail: ['quota.aborted-upload-keeps-usage-exact'],

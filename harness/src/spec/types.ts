@@ -79,6 +79,8 @@ export interface PutStep extends TransferStepBase, PutSource {
   stopAfter?: number | string;
   /** Command lines sent after REST and the data channel's PASV/PORT, right before STOR/APPE/STOU (any reply). */
   sendBefore?: string[];
+  /** Send the upload no faster than this many bytes per second (a slow client). */
+  writeBytesPerSecond?: number | string;
 }
 
 export interface GetStep extends TransferStepBase {

@@ -25,6 +25,8 @@ export interface SendOptions {
    * open, so the caller can send ABOR or the like, and later abort() or close().
    */
   afterStop?: 'reset' | 'end' | 'hold';
+  /** Write no faster than this (bytes per second), as a slow client on a thin link does. Default: as fast as the server takes it. */
+  bytesPerSecond?: number;
 }
 
 export interface DataChannel {
@@ -63,6 +65,8 @@ const DEFAULT_MAX_RECEIVE = 256 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 /** Time for bytes handed to the kernel to reach the peer before an RST discards them. */
 const RESET_SETTLE_MS = 50;
+/** A paced upload writes this many slices a second. */
+const PACE_SLICES_PER_SECOND = 20;
 
 // ---- pure address helpers ----
 
@@ -240,7 +244,8 @@ class SocketDataChannel implements DataChannel {
     }
     const stop = options.stopAfter;
     const payload = stop === undefined ? bytes : bytes.subarray(0, Math.max(0, Math.min(stop, bytes.length)));
-    const written = await this.writeBounded(socket, payload, left());
+    const rate = options.bytesPerSecond;
+    const written = rate !== undefined && rate > 0 ? await this.writePaced(socket, payload, rate, left) : await this.writeBounded(socket, payload, left());
     if (written !== null) return { error: written, sent: 0 };
     if (stop !== undefined) {
       const after = options.afterStop ?? 'reset';
@@ -348,6 +353,20 @@ class SocketDataChannel implements DataChannel {
       }, timeoutMs);
       this.wakers.push(check);
     });
+  }
+
+  /** Writes in slices of a twentieth of a second's worth, each after the time the ones before it "took". */
+  private async writePaced(socket: net.Socket, payload: Buffer, bytesPerSecond: number, left: () => number): Promise<string | null> {
+    const slice = Math.max(1, Math.floor(bytesPerSecond / PACE_SLICES_PER_SECOND));
+    const started = Date.now();
+    for (let offset = 0; offset < payload.length; offset += slice) {
+      const due = started + Math.floor((offset * 1000) / bytesPerSecond);
+      if (due > Date.now()) await delay(Math.min(due - Date.now(), left()));
+      if (socket.destroyed) return this.state.kind === 'failed' ? this.state.reason : 'data connection closed before all our data was sent';
+      const error = await this.writeBounded(socket, payload.subarray(offset, offset + slice), left());
+      if (error !== null) return error;
+    }
+    return null;
   }
 
   private writeBounded(socket: net.Socket, payload: Buffer, timeoutMs: number): Promise<string | null> {

@@ -92,6 +92,21 @@ describe('uploads', () => {
     assert.ok(received?.equals(payload.subarray(0, 40_000)), `server got ${received?.length} bytes`);
   });
 
+  it('a paced upload (uploadBytesPerSecond) arrives whole, spread over the time its rate gives', async () => {
+    const payload = randomBytes(30_000);
+    const { server, control } = await session([
+      { match: 'STOR', do: [act.reply('150 Ok to send data.'), act.dataReceive(), act.reply('226 Transfer complete.')] },
+    ]);
+    const { channel } = await open(control, 'pasv');
+    const started = Date.now();
+    const result = await runTransfer(control, channel, 'STOR slow.bin', { upload: payload, uploadBytesPerSecond: 50_000, timeoutMs: 5000 });
+    // 30 000 bytes at 50 000 per second in slices of 2 500: the last slice is due 0.55 s after the first.
+    assert.ok(Date.now() - started >= 550, `sent in ${Date.now() - started} ms, faster than the rate allows`);
+    assert.equal(code(result.final), 226);
+    assert.equal(result.sent, payload.length);
+    assert.ok(server.sessions[0]?.uploads[0]?.equals(payload), 'server received other bytes');
+  });
+
   it('an upload the server refuses outright sends no byte', async () => {
     const { control } = await session([{ match: 'STOR', do: [act.reply('550 Permission denied.')] }]);
     const { channel } = await open(control, 'pasv');

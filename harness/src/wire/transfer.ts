@@ -15,6 +15,8 @@ export interface TransferOptions {
   /** Upload only this many bytes, then act as `uploadAfterStop` says (default: reset). */
   uploadStopAfter?: number;
   uploadAfterStop?: SendOptions['afterStop'];
+  /** Upload no faster than this many bytes per second (a slow client). */
+  uploadBytesPerSecond?: number;
   /** Bounds the whole transfer: command, data and final reply. */
   timeoutMs: number;
 }
@@ -55,6 +57,7 @@ export async function runTransfer(
     if (options.upload) {
       const stopAfter = options.uploadStopAfter;
       const sendOptions: SendOptions = stopAfter === undefined ? {} : { stopAfter, afterStop: options.uploadAfterStop ?? 'reset' };
+      if (options.uploadBytesPerSecond !== undefined) sendOptions.bytesPerSecond = options.uploadBytesPerSecond;
       return channel.sendAll(options.upload, left(), sendOptions).then((r) =>
         'error' in r ? { error: r.error, sent: r.sent ?? 0, doneAt: performance.now() } : { sent: r.sent, doneAt: performance.now() },
       );
