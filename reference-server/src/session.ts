@@ -202,11 +202,14 @@ export class Session {
     const controller = new AbortController();
     this.transfer = { controller, abortedByClient: false };
     data.on('error', (error) => (this.hasFault('crash-on-data-reset') ? this.crashServer(`data connection: ${error.message}`) : controller.abort()));
-    data.on('close', () => controller.abort());
+    let workDone = false;
+    // A close once the work is done is the normal end, not an abort (and an abort costs a DOMException).
+    data.on('close', () => workDone || controller.abort());
     if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
     this.reply(Reply.fileStatusOkOpeningData, announce);
     try {
       const bytes = await work(data, controller.signal);
+      workDone = true;
       await endSocket(data);
       this.reply(Reply.closingDataSuccess, 'Transfer complete.');
       return { end: 'complete', bytes };

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { startTempServer, type TempServer } from '../testing/temp-server.ts';
 import { ControlClient, delay, withTimeout } from '../testing/control-client.ts';
@@ -154,3 +155,18 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000)
     await delay(20);
   }
 }
+
+describe('files that are not regular files', () => {
+  it('RETR of a FIFO or a folder is 550 at once (an open must not wait for a writer), and the session goes on', async () => {
+    await mkdir(join(home, 'folder'), { recursive: true });
+    execFileSync('mkfifo', [join(home, 'pipe')]);
+    const client = await alice();
+    for (const name of ['pipe', 'folder']) {
+      await client.openPassive();
+      const reply = await client.command(`RETR ${name}`, 3000);
+      assert.equal(reply.code, 550, `RETR ${name}: ${reply.text}`);
+    }
+    await client.expect('NOOP', 200);
+    assert.equal(sha256(await client.retr('small.bin')), sha256(SMALL));
+  });
+});

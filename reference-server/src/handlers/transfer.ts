@@ -4,7 +4,7 @@
  * existing file replaces it atomically; an interrupted upload of a new file
  * keeps what arrived so REST+STOR or APPE can finish it.
  */
-import { lstat, open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { constants, lstat, open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback, type Duplex } from 'node:stream';
@@ -68,11 +68,10 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
   session.restOffset = 0;
   const { virtual, real } = await session.resolvePath(argument);
-  // Checked before the open, which would wait forever on a FIFO.
-  if (!(await stat(real)).isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   // One open file for the whole RETR: what is announced and sent is one version of
-  // the file, even if a STOR replaces it meanwhile.
-  const file = await open(real, 'r');
+  // the file, even if a STOR replaces it meanwhile. O_NONBLOCK: opening a FIFO must
+  // not wait for a writer (the fstat below refuses it); a regular file ignores it.
+  const file = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
