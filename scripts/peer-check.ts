@@ -7,7 +7,7 @@
  * The peer gets a fresh root, the accounts of harness/src/peers/accounts.ts, and
  * a profile naming its root as a server path that must never leak.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -17,9 +17,9 @@ import { peerProfile, startPeerNamed } from '../harness/src/peers/peer-profile.t
 const [name, ...rest] = process.argv.slice(2);
 const peer = await startPeerNamed(name, 'peer-check.ts', '[ftp-check run options]');
 let code = 2;
+const profileFile = join(tmpdir(), `ftp-check-${name}-${process.pid}.yaml`);
 try {
   const profile = peerProfile(peer);
-  const profileFile = join(tmpdir(), `ftp-check-${name}-${process.pid}.yaml`);
   await writeFile(profileFile, stringify(profile));
   const ownReports = rest.includes('--reports') ? [] : ['--reports', join('reports', name as string)];
   if (ownReports.length > 0) await mkdir(ownReports[1] as string, { recursive: true });
@@ -27,5 +27,6 @@ try {
   code = result.exitCode ?? 2;
 } finally {
   await peer.stop();
+  await rm(profileFile, { force: true });
 }
 process.exit(code);

@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { parse as parseJUnit } from 'junit2json';
 import { requirePeer } from '../peers/require-peer.ts';
+import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 
 const CLI = ['bin/ftp-check.js'];
 
@@ -18,8 +18,8 @@ async function ftpCheck(args: string[], timeout = 300_000) {
   return execa(process.execPath, [...CLI, ...args], { reject: false, timeout, env: { NO_COLOR: '1' } });
 }
 
-test('the main command: every suite against the embedded ftp-ref passes, with JUnit, TAP and JSON', { timeout: 300_000 }, async () => {
-  const reports = await mkdtemp(join(tmpdir(), 'ftp-check-reports-'));
+test('the main command: every suite against the embedded ftp-ref passes, with JUnit, TAP and JSON', { timeout: 300_000 }, async (t) => {
+  const reports = await temporaryFolder(t, 'ftp-check-reports-');
   const result = await ftpCheck(['run', '--reports', reports, '--junit', '--tap', '--json']);
   const lines = result.stdout.trim().split('\n');
   const last = lines[lines.length - 1] ?? '';
@@ -45,8 +45,8 @@ test('an unreachable target exits 2 at once with the reason', async () => {
   assert.match(result.stderr, /cannot reach the target 127\.0\.0\.1:1: connection to 127\.0\.0\.1:1 refused/);
 });
 
-test('a bad spec exits 2 naming its file and line, before touching any target', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'bad-spec-'));
+test('a bad spec exits 2 naming its file and line, before touching any target', async (t) => {
+  const dir = await temporaryFolder(t, 'bad-spec-');
   await mkdir(join(dir, 'demo'));
   await writeFile(join(dir, 'demo', 'bad.yaml'), 'suite: demo\ncases:\n  - id: demo.x\n    title: X case\n    severity: sometimes\n    references: [x]\n    warning: It went wrong here.\n    steps: [{ send: NOOP }]\n');
   const result = await ftpCheck(['run', '--specs', dir, '--target', '127.0.0.1:1']);
@@ -74,7 +74,7 @@ test('--list lists cases without touching a target', async () => {
 for (const peer of ['vsftpd', 'pure-ftpd'] as const) {
   test(`against ${peer}: every applicable case runs and JUnit, TAP and JSON are written`, { timeout: 300_000 }, async (t) => {
     if (!requirePeer(t, peer)) return;
-    const reports = await mkdtemp(join(tmpdir(), `ftp-check-${peer}-`));
+    const reports = await temporaryFolder(t, `ftp-check-${peer}-`);
     const result = await execa(process.execPath, ['--import', 'tsx', 'scripts/peer-check.ts', peer, '--reports', reports, '--junit', '--tap', '--json'], { reject: false, timeout: 280_000, env: { NO_COLOR: '1' } });
     assert.ok(result.exitCode === 0 || result.exitCode === 1, `exit ${result.exitCode}: ${result.stderr}\n${result.stdout.slice(-2000)}`);
     assert.match(result.stdout, /^\d+ passed, \d+ failed, \d+ skipped$/m);

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -23,6 +23,7 @@ before(async () => {
 });
 after(async () => {
   await target.stop();
+  await rm(dir, { recursive: true, force: true });
 });
 
 function ftpCheck(args: string[]) {

@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { requireTool } from '../../../reference-server/src/testing/require-tool.ts';
+import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 import { requirePeer } from '../peers/require-peer.ts';
 
 async function processesMentioning(text: string): Promise<string[]> {
@@ -25,7 +25,7 @@ async function processesMentioning(text: string): Promise<string[]> {
 
 test('grading the fixture class ranks the five servers and names every problem', { timeout: 300_000 }, async (t) => {
   if (!requirePeer(t, 'pyftpdlib')) return;
-  const reports = await mkdtemp(join(tmpdir(), 'ftp-grade-'));
+  const reports = await temporaryFolder(t, 'ftp-grade-');
   const run = await execa(process.execPath, ['bin/ftp-check.js', 'grade', '--submissions', 'fixtures/class', '--rubric', 'fixtures/class/rubric.yaml', '--jobs', '3', '--reports', reports], { reject: false, timeout: 280_000 });
   assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-2000));
   const csv = (await readFile(join(reports, 'grade', 'gradebook.csv'), 'utf8')).trim().split('\n').slice(1);
@@ -50,7 +50,7 @@ test('grading the fixture class ranks the five servers and names every problem',
 
   if (!requireTool(t, 'chromium')) return;
   const html = join(reports, 'grade', 'jail-escape', 'report.html');
-  const profile = await mkdtemp(join(tmpdir(), 'chromium-'));
+  const profile = await temporaryFolder(t, 'chromium-');
   const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
   const dom = await execa('chromium', [...flags, '--dump-dom', `file://${html}`], { timeout: 60_000 });
   assert.match(dom.stdout, /id="score">[\d.]+ \/ 100 \([\d.]+%\) FAIL/);

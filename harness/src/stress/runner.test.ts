@@ -4,9 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { startStressTarget } from './embedded-target.ts';
 import type { EmbeddedTarget } from '../target/embedded.ts';
 import { resolveOptions, type StressFlags } from './options.ts';
@@ -18,6 +17,7 @@ import { StressSession } from './session.ts';
 import { UNMEASURED } from './scenarios.ts';
 import type { StressResult } from './result.ts';
 import { SpecError } from '../spec/loader.ts';
+import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 
 let target: EmbeddedTarget;
 before(async () => {
@@ -84,8 +84,8 @@ test('the open model counts from the scheduled start and reports its schedule', 
   assert.equal(result.metrics.dropped, 0);
 });
 
-test('a scenario file runs its steps per iteration, each timed under its verb', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'stress-scenario-'));
+test('a scenario file runs its steps per iteration, each timed under its verb', async (t) => {
+  const dir = await temporaryFolder(t, 'stress-scenario-');
   const file = join(dir, 'fetch.yaml');
   await writeFile(
     file,

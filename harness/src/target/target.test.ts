@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseFeat, parseSiteHelp, missingRequirements } from './capabilities.ts';
 import { buildProfile, parseAccountFlag, parseHostPort, TargetError } from './profile.ts';
 import { parseReplies } from '../wire/reply-parser.ts';
+import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 
 const reply = (text: string) => parseReplies(text).replies[0]!;
 
@@ -36,8 +36,8 @@ test('targets and account flags are parsed with clear errors', () => {
   assert.throws(() => parseAccountFlag('q:pw', 'quota-user', true), /name:password:limit/);
 });
 
-test('a profile file is schema-checked and flags win over it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'profile-'));
+test('a profile file is schema-checked and flags win over it', async (t) => {
+  const dir = await temporaryFolder(t, 'profile-');
   const file = join(dir, 'p.yaml');
   await writeFile(file, 'target: 127.0.0.1:21\naccounts:\n  user: { name: a, password: b }\nlimits: { maxConnections: 5 }\n');
   const profile = await buildProfile({ profile: file, user: 'x:y' });
