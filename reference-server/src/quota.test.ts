@@ -226,6 +226,39 @@ describe('overlapping appends to one file', () => {
   });
 });
 
+describe('an APPE while a STOR is creating the same file', () => {
+  let server: TempServer;
+  before(async () => {
+    server = await startTempServer({ accounts: [{ name: 'creator', password: 'creator-pw', quotaLimit: LIMIT }] });
+  });
+  after(() => server.stop());
+
+  // A STOR of a new file writes at its own offsets; an APPE that lands meanwhile at the
+  // current end would be overwritten by the STOR's later bytes, yet counted and acknowledged.
+  test('both are acknowledged and both are in the file, one after the other; SITE QUOTA equals the disk', async () => {
+    const home = join(server.dataDir, 'storage', 'creator');
+    const [storer, appender] = await Promise.all([RawFtp.login(server.port, 'creator', 'creator-pw'), RawFtp.login(server.port, 'creator', 'creator-pw')]);
+    if (!storer || !appender) throw new Error('login failed');
+    const storBody = patternBytes(60_000, 5);
+    const storData = await storer.openData();
+    await storer.expect('STOR new.bin', 150);
+    storData.write(storBody.subarray(0, 30_000));
+    await waitForSize(join(home, 'new.bin'), 30_000);
+    const appendBody = patternBytes(500, 6);
+    const appendUpload = appender.upload('APPE new.bin', appendBody);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    storData.end(storBody.subarray(30_000));
+    assert.equal((await storer.read()).code, 226);
+    storData.destroy();
+    const { preliminary, final } = await appendUpload;
+    assert.equal(preliminary.code, 150, preliminary.text);
+    assert.equal(final?.code, 226, final?.text);
+    assert.deepEqual(await storer.get('new.bin'), Buffer.concat([storBody, appendBody]), 'the STOR, then the APPE');
+    await assertUsageMatchesDisk(storer, home, LIMIT, 60_500);
+    await Promise.all([storer.quit(), appender.quit()]);
+  });
+});
+
 describe(`quota race: ${RACERS} sessions of one user upload at once`, () => {
   let server: TempServer;
   before(async () => {

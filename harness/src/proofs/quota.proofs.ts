@@ -53,9 +53,9 @@ export const QUOTA_PROOFS: Proof[] = [
     mustFail: ['quota.limit-holds-across-sessions', 'quota.parallel-uploads-never-pass-limit'],
   },
   {
-    title: 'appends to one file run side by side, and undoing a refused one cuts the other',
+    title: 'uploads to one file run side by side: a refused APPE cuts another, a STOR overwrites an APPE',
     faults: ['quota-appends-unlocked'],
-    mustFail: ['quota.refused-append-keeps-others-bytes'],
+    mustFail: ['quota.refused-append-keeps-others-bytes', 'quota.append-during-create-counted-once'],
   },
   {
     title: 'the bytes a cut upload leaves are not counted',

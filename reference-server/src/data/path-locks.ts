@@ -1,8 +1,8 @@
 /**
  * One holder at a time per file, the others waiting in order. An upload that
- * keeps the bytes already in a file (APPE, REST+STOR) holds its file's lock, so
- * that undoing it after a 552 (cutting the file back to where it began) can only
- * take away its own bytes, never those of another session's upload.
+ * writes a file in place (APPE, REST+STOR, a STOR that creates it) holds the
+ * file's lock, so that undoing it after a 552 (cutting the file back to where
+ * it began) takes away only its own bytes, and no upload lands inside another.
  */
 export class PathLocks {
   private readonly tails = new Map<string, Promise<void>>();

@@ -17,6 +17,6 @@ export const QUOTA_FAULTS = {
   'quota-abort-not-counted': 'the bytes an interrupted upload leaves on disk are not counted',
   'quota-copy-unchecked': 'SITE CPTO neither checks nor counts the copy against the quota',
   'avbl-reports-limit': 'AVBL answers the whole limit instead of what is left',
-  'quota-appends-unlocked': 'APPE and REST+STOR run side by side on one file: undoing one refused for quota cuts the bytes another appended meanwhile',
+  'quota-appends-unlocked': 'uploads that write one file in place run side by side: undoing an APPE refused for quota cuts the bytes another appended meanwhile',
   'quota-only-in-cwd': 'uploads to a path outside the current directory (sub/x, ../x, /abs/x) are not counted against the quota',
 } as const satisfies Record<string, string>;

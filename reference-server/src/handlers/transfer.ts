@@ -201,13 +201,19 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   // The file and the ledger are settled inside the transfer, before its 226 or
   // 4xx/5xx goes out: a client that got the reply already sees the final state.
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
-    const keepsExisting = kind === 'append' || kind === 'resume';
+    // Uploads that write in place (all but a replacing STOR, which renames a temporary
+    // file over the old one) hold the file's lock (data/path-locks.ts): one at a time,
+    // so undoing one cuts only its own bytes, and an APPE never lands inside a STOR.
+    const inPlace = kind !== 'replace';
     // Meanwhile the data socket waits (a flowing socket with no reader drops what arrives).
-    if (keepsExisting) data.pause();
-    // APPE and REST+STOR hold the file's lock (data/path-locks.ts): undoing one cuts only its own bytes.
-    const release = keepsExisting && !session.hasFault('quota-appends-unlocked') ? await fileLocks(session.context).acquire(real, signal) : null;
+    if (inPlace) data.pause();
+    // Test-only faults: a naive server that writes over files in place does not lock them either.
+    const locks = !session.hasFault('quota-appends-unlocked') && !session.hasFault('stor-overwrite-not-atomic');
+    const release = inPlace && locks ? await fileLocks(session.context).acquire(real, signal) : null;
     try {
       if (kind === 'append') startLength = await sizeOrZero(real);
+      // A file that appeared since STOR began (an APPE before it) is truncated by the open: its bytes are freed.
+      if (kind === 'create') ledger?.adjust(-(await sizeOrZero(real)));
       if (kind === 'resume') {
         // Cut to the restart point only once the data connection is there: a
         // failed PASV/PORT must not lose the bytes past it.
