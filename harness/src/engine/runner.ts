@@ -4,6 +4,7 @@
  * Applies --strict, --expect-fail and --bail to each result.
  */
 import pLimit from 'p-limit';
+import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
@@ -62,7 +63,8 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     await emit({ type: 'case-end', result });
   };
   const limit = pLimit(Math.max(1, options.jobs));
-  await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => runOne(spec))));
+  const budget = new SessionBudget(sessionBudget(options.profile.limits) ?? Number.POSITIVE_INFINITY);
+  await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
   for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   const order = new Map(options.cases.map((spec, index) => [spec.id, index]));
   results.sort((a, b) => (order.get(a.info.id) ?? 0) - (order.get(b.info.id) ?? 0));
