@@ -14,9 +14,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
 /** Gathered bytes past which the stream pushes back. */
-const BATCH = 1024 * 1024;
+const PUSH_BACK_AT = 1024 * 1024;
 /** Gathered bytes that start another write while one is in flight. */
-const MIN_BATCH = 256 * 1024;
+const ANOTHER_WRITE_AT = 256 * 1024;
 const WRITES_IN_FLIGHT = 2;
 
 export type FileSinkFlags = 'w' | 'a' | 'r+';
@@ -32,8 +32,8 @@ export class FileSink extends Writable {
   private position: number;
   /** The end of the bytes written in order, with nothing missing before them. */
   private writtenInOrder: number;
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
   /** Writes not yet known to be in order, oldest first. */
   private readonly unordered: PendingWrite[] = [];
   private inFlight = 0;
@@ -44,7 +44,7 @@ export class FileSink extends Writable {
 
   /** `openFile` is for tests that need a disk that fails. */
   constructor(readonly path: string, private readonly flags: FileSinkFlags, start = 0, private readonly openFile: (path: string, flags: FileSinkFlags) => Promise<FileHandle> = open) {
-    super({ highWaterMark: BATCH });
+    super({ highWaterMark: PUSH_BACK_AT });
     this.position = start;
     this.writtenInOrder = start;
     this.depth = flags === 'a' ? 1 : WRITES_IN_FLIGHT;
@@ -62,22 +62,22 @@ export class FileSink extends Writable {
       callback(this.failure);
       return;
     }
-    this.batch.push(chunk);
-    this.batchBytes += chunk.length;
+    this.gathered.push(chunk);
+    this.gatheredBytes += chunk.length;
     if (this.canStartWrite()) this.flush();
-    if (this.batchBytes < BATCH) callback();
+    if (this.gatheredBytes < PUSH_BACK_AT) callback();
     else this.heldCallback = callback;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (this.batchBytes > 0 && !this.failure) this.flush();
+    if (this.gatheredBytes > 0 && !this.failure) this.flush();
     this.whenIdle().then(() => callback(this.failure), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const settle = async () => {
       if (!this.file) return;
-      if (this.batchBytes > 0 && !this.failure) this.flush();
+      if (this.gatheredBytes > 0 && !this.failure) this.flush();
       await this.whenIdle();
       if (this.failure && this.flags !== 'a') await this.file.truncate(this.writtenInOrder).catch(() => {});
       await this.file.close();
@@ -86,14 +86,14 @@ export class FileSink extends Writable {
   }
 
   private canStartWrite(): boolean {
-    return this.inFlight === 0 || (this.inFlight < this.depth && this.batchBytes >= MIN_BATCH);
+    return this.inFlight === 0 || (this.inFlight < this.depth && this.gatheredBytes >= ANOTHER_WRITE_AT);
   }
 
   private flush(): void {
-    const buffers = this.batch;
-    const length = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
+    const buffers = this.gathered;
+    const length = this.gatheredBytes;
+    this.gathered = [];
+    this.gatheredBytes = 0;
     const pending: PendingWrite = { end: this.position + length, done: false, failed: false };
     this.unordered.push(pending);
     this.inFlight += 1;
@@ -115,9 +115,9 @@ export class FileSink extends Writable {
       this.writtenInOrder = oldest.end;
       this.unordered.shift();
     }
-    if (!this.failure && this.batchBytes > 0 && this.canStartWrite()) this.flush();
+    if (!this.failure && this.gatheredBytes > 0 && this.canStartWrite()) this.flush();
     const held = this.heldCallback;
-    if (held && (this.failure || this.batchBytes < BATCH)) {
+    if (held && (this.failure || this.gatheredBytes < PUSH_BACK_AT)) {
       this.heldCallback = null;
       held(this.failure);
     } else if (error && !this.destroyed) {
