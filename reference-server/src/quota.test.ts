@@ -190,10 +190,10 @@ describe('overlapping overwrites of one file', () => {
   });
 });
 
-describe('overlapping appends to one file', () => {
+describe('two uploads to one file at once', () => {
   let server: TempServer;
   before(async () => {
-    server = await startTempServer({ accounts: [{ name: 'appender', password: 'appender-pw', quotaLimit: LIMIT }] });
+    server = await startTempServer({ accounts: ['appender', 'creator'].map((name) => ({ name, password: `${name}-pw`, quotaLimit: LIMIT })) });
   });
   after(() => server.stop());
 
@@ -224,18 +224,10 @@ describe('overlapping appends to one file', () => {
     await assertUsageMatchesDisk(big, home, LIMIT, 11_000);
     await Promise.all([big.quit(), small.quit()]);
   });
-});
-
-describe('an APPE while a STOR is creating the same file', () => {
-  let server: TempServer;
-  before(async () => {
-    server = await startTempServer({ accounts: [{ name: 'creator', password: 'creator-pw', quotaLimit: LIMIT }] });
-  });
-  after(() => server.stop());
 
   // A STOR of a new file writes at its own offsets; an APPE that lands meanwhile at the
   // current end would be overwritten by the STOR's later bytes, yet counted and acknowledged.
-  test('both are acknowledged and both are in the file, one after the other; SITE QUOTA equals the disk', async () => {
+  test('an APPE while a STOR creates the file: both acknowledged, both in the file, one after the other; SITE QUOTA equals the disk', async () => {
     const home = join(server.dataDir, 'storage', 'creator');
     const [storer, appender] = await Promise.all([RawFtp.login(server.port, 'creator', 'creator-pw'), RawFtp.login(server.port, 'creator', 'creator-pw')]);
     if (!storer || !appender) throw new Error('login failed');
