@@ -13,7 +13,7 @@ import type { Account } from '../target/profile.ts';
 import { MAX_RUN_MS, transferTimeoutMs, type StressOptions } from './options.ts';
 import { Metrics, micros, type ErrorKind } from './metrics.ts';
 import type { StressResult } from './result.ts';
-import { runClosed, runOpen, StopSignal, Tickets, type Start } from './scheduler.ts';
+import { runClosed, runOpen, StopSignal, Tickets, type LoadWindow, type Start } from './scheduler.ts';
 import { StressFailure, type OpRecorder } from './session.ts';
 import { newWorker, type Scenario, type ScenarioEnv, type Worker } from './scenarios.ts';
 
@@ -124,18 +124,14 @@ export class StressRunner extends EventEmitter<StressEvents> {
       for (const worker of this.workers) worker.session?.drop();
     }, Math.max(0, deadline - performance.now()) + transferTimeoutMs(options) + DRAIN_EXTRA_MS);
     let stoppedAt = 0;
+    const window: LoadWindow = { rampMs: options.rampMs, t0, measuredStart: this.measuredStart, deadline, tickets: this.tickets, stop: this.stopSignal };
     try {
       if (options.model.kind === 'closed') {
         const firstClient = this.plan.firstClient;
         const clients = Array.from({ length: options.model.clients }, (_, i) => this.addWorker(firstClient + i));
         await runClosed({
+          ...window,
           clients: clients.length,
-          rampMs: options.rampMs,
-          t0,
-          measuredStart: this.measuredStart,
-          deadline,
-          tickets: this.tickets,
-          stop: this.stopSignal,
           iterate: (index, start) => this.iterate(clients[index] as Worker, start),
           done: async (index) => {
             stoppedAt ||= performance.now();
@@ -146,14 +142,9 @@ export class StressRunner extends EventEmitter<StressEvents> {
         const idle: Worker[] = [];
         let created = 0;
         const inFlight = await runOpen({
+          ...window,
           rate: options.model.rate,
           maxInFlight: options.model.maxInFlight,
-          rampMs: options.rampMs,
-          t0,
-          measuredStart: this.measuredStart,
-          deadline,
-          tickets: this.tickets,
-          stop: this.stopSignal,
           iterate: async (start) => {
             const worker = (scenario.shape === 'operation' ? idle.pop() : undefined) ?? this.addWorker(this.plan.firstClient + created++);
             await this.iterate(worker, start);

@@ -82,8 +82,8 @@ export interface Start {
   measured: boolean;
 }
 
-export interface ClosedLoadOptions {
-  clients: number;
+/** When a run starts, measures and ends, and what may stop it early; shared by both load models. */
+export interface LoadWindow {
   rampMs: number;
   /** performance.now() times. */
   t0: number;
@@ -91,6 +91,10 @@ export interface ClosedLoadOptions {
   deadline: number;
   tickets: Tickets;
   stop: StopSignal;
+}
+
+export interface ClosedLoadOptions extends LoadWindow {
+  clients: number;
   /** Runs one iteration of client `index`; never rejects. */
   iterate(index: number, start: Start): Promise<void>;
   /** A client is done (after its last iteration). */
@@ -116,15 +120,9 @@ export async function runClosed(options: ClosedLoadOptions): Promise<void> {
   await Promise.all(Array.from({ length: options.clients }, (_, index) => client(index)));
 }
 
-export interface OpenLoadOptions {
+export interface OpenLoadOptions extends LoadWindow {
   rate: number;
   maxInFlight: number;
-  rampMs: number;
-  t0: number;
-  measuredStart: number;
-  deadline: number;
-  tickets: Tickets;
-  stop: StopSignal;
   /** Starts one iteration; the promise ends with it and never rejects. */
   iterate(start: Start): Promise<void>;
   /** A measured start not made: every slot was busy. */
