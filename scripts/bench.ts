@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import { PEER_NAMES, PEER_ACCOUNTS, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
 import { runSessionLoop, type SessionLoopResult } from './bench/session-loop.ts';
-import { samplePeak, treeRssMiB } from './bench/process-memory.ts';
+import { samplePeak } from './bench/process-memory.ts';
+import { treeRssMiB } from '../harness/src/grade/process-tree.ts';
 import { holdIdleConnections } from './bench/idle-connections.ts';
 
 const RETR_MB = Number(process.env.BENCH_RETR_MB ?? 1024);

@@ -30,8 +30,8 @@ async function table(): Promise<Map<number, ProcessInfo>> {
 }
 
 /** The process, its descendants, and anything left in its process group. */
-export async function treeMembers(root: number): Promise<number[]> {
-  const processes = await table();
+export async function treeMembers(root: number, known?: Map<number, ProcessInfo>): Promise<number[]> {
+  const processes = known ?? (await table());
   const members = new Set<number>();
   if (processes.has(root)) members.add(root);
   for (const [pid, info] of processes) if (info.pgid === root) members.add(pid);
@@ -48,9 +48,10 @@ export async function treeMembers(root: number): Promise<number[]> {
   return [...members];
 }
 
+/** Current resident memory in MiB of the tree, from one read of /proc. */
 export async function treeRssMiB(root: number): Promise<number> {
   const processes = await table();
-  const members = await treeMembers(root);
+  const members = await treeMembers(root, processes);
   return members.reduce((sum, pid) => sum + (processes.get(pid)?.rssKiB ?? 0), 0) / 1024;
 }
 
