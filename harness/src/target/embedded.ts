@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from '../../../reference-server/src/testing/temp-server.ts';
-import type { TargetProfile } from './profile.ts';
+import type { TargetLimits, TargetProfile } from './profile.ts';
 import type { FaultName } from '../../../reference-server/src/faults/index.ts';
 
 export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
@@ -17,8 +17,12 @@ export interface EmbeddedTarget {
   stop(): Promise<void>;
 }
 
-/** `faults` is for ftp-check's own tests: a deliberately broken ftp-ref (never set by the CLI). */
-export async function startEmbeddedTarget(options: { tls?: boolean; faults?: readonly FaultName[] } = {}): Promise<EmbeddedTarget> {
+/**
+ * `limits` default to EMBEDDED_LIMITS (stress sizes them for load). `faults` is
+ * for ftp-check's own tests: a deliberately broken ftp-ref (never set by the CLI).
+ */
+export async function startEmbeddedTarget(options: { tls?: boolean; faults?: readonly FaultName[]; limits?: Required<TargetLimits> } = {}): Promise<EmbeddedTarget> {
+  const limits = options.limits ?? EMBEDDED_LIMITS;
   const accounts = {
     user: { name: 'alice', password: 'alice-secret-1' },
     user2: { name: 'bob', password: 'bob-secret-2' },
@@ -31,11 +35,11 @@ export async function startEmbeddedTarget(options: { tls?: boolean; faults?: rea
     settings: {
       host: '127.0.0.1',
       registration: true,
-      maxConnections: EMBEDDED_LIMITS.maxConnections,
-      maxPerUser: EMBEDDED_LIMITS.maxPerUser,
-      maxPerAddress: EMBEDDED_LIMITS.maxConnections,
-      idleTimeout: EMBEDDED_LIMITS.idleTimeoutSeconds,
-      dataTimeout: EMBEDDED_LIMITS.dataTimeoutSeconds,
+      maxConnections: limits.maxConnections,
+      maxPerUser: limits.maxPerUser,
+      maxPerAddress: limits.maxConnections,
+      idleTimeout: limits.idleTimeoutSeconds,
+      dataTimeout: limits.dataTimeoutSeconds,
       loginFailDelay: 200,
       maxLoginFailures: 3,
     },
@@ -54,7 +58,7 @@ export async function startEmbeddedTarget(options: { tls?: boolean; faults?: rea
       tls: options.tls ?? false,
       accounts,
       capabilities: { add: [], remove: [] },
-      limits: EMBEDDED_LIMITS,
+      limits,
       serverPaths: [server.dataDir],
       anonymousFile: '/welcome.txt',
       name: `embedded ftp-ref (${server.host}:${server.port})`,
