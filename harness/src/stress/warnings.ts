@@ -5,7 +5,7 @@
  * third of the run to the last.
  */
 import { newHistogram } from './metrics.ts';
-import type { StressResult } from './result.ts';
+import { durationMs, type StressResult } from './result.ts';
 
 /** Latency "rises" when the last third's median is this many times the first third's, and 1 ms more. */
 const RISE_FACTOR = 1.5;
@@ -14,8 +14,13 @@ const RISE_MIN_MS = 1;
 const MIN_SECONDS_FOR_TREND = 3;
 const MIN_OPS_PER_THIRD = 30;
 
+/**
+ * A third of the run's whole seconds. The second the run ended in holds only a
+ * fraction of a second's operations (the last iterations draining), so it is
+ * left out; counted, it made an even run look as if its throughput had fallen.
+ */
 function third(result: StressResult, which: 0 | 2) {
-  const timeline = result.metrics.timeline;
+  const timeline = result.metrics.timeline.slice(0, Math.floor(durationMs(result) / 1000));
   const size = Math.floor(timeline.length / 3);
   const buckets = which === 0 ? timeline.slice(0, size) : timeline.slice(timeline.length - size);
   const histogram = newHistogram(2);
@@ -41,7 +46,7 @@ export function degradationWarnings(result: StressResult): string[] {
   if (count('timeout') > 0) warnings.push(`${count('timeout')} operations timed out: the server stopped answering some sessions`);
   if (metrics.dropped > 0) warnings.push(`${metrics.dropped} scheduled starts were dropped: --max-in-flight iterations were still running (the server is slower than the rate asked)`);
   if (metrics.late > 0) warnings.push(`${metrics.late} starts were late (more than 10 ms past schedule): their delay is in the latencies, as it should be`);
-  if (metrics.timeline.length >= MIN_SECONDS_FOR_TREND) {
+  if (Math.min(metrics.timeline.length, Math.floor(durationMs(result) / 1000)) >= MIN_SECONDS_FOR_TREND) {
     const first = third(result, 0);
     const last = third(result, 2);
     if (first.ops >= MIN_OPS_PER_THIRD && last.ops >= MIN_OPS_PER_THIRD) {
