@@ -193,7 +193,8 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   if (kind === 'resume' && offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
-  let startLength = kind === 'append' ? oldSize : kind === 'resume' ? offset : 0;
+  // Where this upload's bytes begin; an APPE's is read once it holds the file.
+  let startLength = kind === 'resume' ? offset : 0;
   if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
   const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0, admissionFault(session));
   const startedAt = Date.now();
