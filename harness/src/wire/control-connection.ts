@@ -309,7 +309,7 @@ export class ControlConnection {
     if (this.closing) return this.closing;
     this.markClosed('closed by the harness');
     const socket = this.socket;
-    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS, socket === this.tcpSocket ? null : this.tcpSocket);
     return this.closing;
   }
 

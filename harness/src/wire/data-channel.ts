@@ -3,7 +3,7 @@
 // the wire layer that names verbs, and only these four, because opening a data
 // channel is meaningless without them.
 
-import { endGracefully } from './socket-close.ts';
+import { dropSocket, endGracefully } from './socket-close.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ControlConnection, TlsReuse } from './control-connection.ts';
@@ -266,15 +266,7 @@ class SocketDataChannel implements DataChannel {
   abort(): void {
     this.stopListening();
     this.fail('data connection aborted by the harness');
-    const tcp = this.tcp;
-    if (tcp && !tcp.destroyed) {
-      try {
-        tcp.resetAndDestroy(); // RST: the peer sees an abort, not a short transfer
-      } catch {
-        tcp.destroy();
-      }
-    }
-    if (this.socket && !this.socket.destroyed) this.socket.destroy();
+    dropSocket(this.tcp, this.socket === this.tcp ? null : this.socket);
   }
 
   close(): Promise<void> {
@@ -282,7 +274,7 @@ class SocketDataChannel implements DataChannel {
     this.stopListening();
     this.fail('data channel closed by the harness'); // a no-op after a clean end of data
     const socket = this.socket;
-    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS, socket === this.tcp ? null : this.tcp);
     return this.closing;
   }
 
