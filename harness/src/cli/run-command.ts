@@ -70,7 +70,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
     profile = embedded.profile;
   }
   try {
-    const probed = await probeTarget(profile);
+    const probed = await probeTarget(profile, { timeoutMs: flags.timeout * 1000 });
 
     for (const note of probed.notes) out(`ftp-check: ${note}`);
     const runnable = cases.filter((c) => missingRequirements(c.requires ?? [], probed.capabilities).length === 0).length;
@@ -96,7 +96,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
       });
       return summary.failed > 0 ? 1 : 0;
     } finally {
-      await removeTemporaryAccounts(profile, probed.temporary);
+      await removeTemporaryAccounts(profile, probed.temporary, { timeoutMs: flags.timeout * 1000 });
     }
   } finally {
     await embedded?.stop();
