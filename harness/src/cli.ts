@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError } from './spec/loader.ts';
 import { TargetError } from './target/profile.ts';
+import { escapeKeepingLines } from './wire/escape.ts';
 import { ExpectFailError } from './engine/expect-fail.ts';
 import { DEFAULT_SPECS, runCommand, UsageError, type RunFlags } from './cli/run-command.ts';
 import { gradeCommand, GradeUsageError, type GradeFlags } from './grade/grade-command.ts';
@@ -161,7 +162,7 @@ const cli = yargs(hideBin(process.argv))
   .fail((message, error, instance) => {
     if (error) {
       const { code, message: text } = exitCodeFor(error);
-      process.stderr.write(`ftp-check: ${text}\n`);
+      process.stderr.write(`ftp-check: ${escapeKeepingLines(text)}\n`);
       process.exit(code);
     }
     process.stderr.write(`ftp-check: ${message}\n\n${instance.help()}\n`);
@@ -172,6 +173,6 @@ try {
   await cli.parseAsync();
 } catch (error) {
   const { code, message } = exitCodeFor(error);
-  process.stderr.write(`ftp-check: ${message}\n`);
+  process.stderr.write(`ftp-check: ${escapeKeepingLines(message)}\n`); // a target error may quote the server
   process.exit(code);
 }

@@ -73,7 +73,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
     profile = embedded.profile;
   }
   try {
-    const probed = await probeTarget(profile);
+    const probed = await probeTarget(profile, { timeoutMs: flags.timeout * 1000 });
 
     for (const note of probed.notes) out(`ftp-check: ${note}`);
     const runnable = cases.filter((c) => missingRequirements([...(c.requires ?? []), ...rolesUsed(c)], probed.capabilities).length === 0).length;
@@ -100,7 +100,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
       });
       return exitCodeOf(summary, flags.strict);
     } finally {
-      await removeTemporaryAccounts(profile, probed.temporary);
+      await removeTemporaryAccounts(profile, probed.temporary, { timeoutMs: flags.timeout * 1000 });
     }
   } finally {
     await embedded?.stop();

@@ -17,6 +17,8 @@ import { StepFailure, type CaseSession, type StepRoleName } from './case-context
 import { Barriers } from './barrier.ts';
 import { interpolateNumber } from './interpolate.ts';
 import { isTooManySessions } from './session-gauge.ts';
+import { escapeForDisplay } from '../wire/escape.ts';
+import { downloadLimit, LISTING_LIMIT_BYTES } from './receive-limit.ts';
 
 type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string; check?: boolean; warning?: string };
 
@@ -82,10 +84,17 @@ async function asSetup<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function label(step: AnyStep, index: string): string {
+/** `step 3: send CWD /home/u` with variables expanded (when they can be) and raw bytes (NUL, CR) escaped. */
+function label(step: AnyStep, index: string, expand: (value: string) => string = (value) => value): string {
   const kind = stepKind(step) ?? '?';
   const value = step[kind];
-  const shown = typeof value === 'string' ? ` ${value.length > 80 ? `${value.slice(0, 80)}…` : value}` : '';
+  let text = typeof value === 'string' ? value : '';
+  try {
+    text = expand(text);
+  } catch {
+    // an unknown variable is the step's own failure to report; the label shows it unexpanded
+  }
+  const shown = typeof value === 'string' ? ` ${escapeForDisplay(text.length > 80 ? `${text.slice(0, 80)}…` : text)}` : '';
   const session = step.session ? ` [${step.session}]` : '';
   return `step ${index}: ${kind}${shown}${session}${step.note ? ` (${step.note})` : ''}`;
 }
@@ -236,10 +245,10 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number; writeBytesPerSecond?: number },
+  options: { upload?: Buffer; stopAfter?: number; receiveLimit?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number; writeBytesPerSecond?: number },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
-  const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
+  const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : options.receiveLimit;
   const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap, { readBytesPerSecond: options.readBytesPerSecond });
   if (!channel) throw new StepFailure({ step: options.where, expected: ['a data channel'], actual: 'none' });
   // REST goes after PASV/PORT, right before the transfer command (RFC 3659 §5.3); sendBefore lines after it.
@@ -255,6 +264,7 @@ async function transfer(
     uploadStopAfter: options.stopAfter,
     uploadBytesPerSecond: options.writeBytesPerSecond,
     timeoutMs: scope.context.settings.transferTimeoutMs,
+    replyTimeoutMs: scope.context.settings.replyTimeoutMs,
   });
   if (options.preliminary) checkPreliminary(scope, result.preliminary, result.final, options.preliminary, options.where);
   expectReply(scope, result.final, options.expectation, options.where);
@@ -308,6 +318,23 @@ function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation 
   const remembered = (name: string) => (name === expectation.equalsContentOf ? scope.context.remembered.get(name)?.subarray(from) : scope.context.remembered.get(name));
   const failure = checkData(data, resolved, where, remembered, length);
   if (failure) throw new StepFailure(failure);
+}
+
+/** The sizes a download's `data:` expects, where it says (to bound what the step takes in). */
+function expectedSizes(scope: Scope, data: DataExpectation | undefined, sessionName: string): number[] {
+  if (!data) return [];
+  const { context } = scope;
+  const names = [...(data.equalsContentOf === undefined ? [] : [data.equalsContentOf]), ...(data.equalsOneOf ?? [])];
+  const sizes = names.map((name) => context.remembered.get(name)?.length ?? Number.NaN);
+  if (data.equals !== undefined) sizes.push(Buffer.byteLength(data.equals));
+  if (data.length !== undefined) {
+    try {
+      sizes.push(context.number(data.length, sessionName));
+    } catch {
+      return []; // the data check itself reports a length it cannot compute
+    }
+  }
+  return sizes.some((n) => Number.isNaN(n)) ? [] : sizes;
 }
 
 /** A number, or a sum like `1048576-5230+12` (no term with a leading zero, so dates stay text); null otherwise. */
@@ -364,10 +391,10 @@ async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void
 async function runStepAction(scope: Scope, step: AnyStep, index: string): Promise<void> {
   const { context } = scope;
   const kind = stepKind(step);
-  const where = label(step, index);
   // Session names may hold variables: `session: c${i}` opens many inside a repeat.
   const sessionName = step.session ? context.text(step.session) : scope.defaultSession;
   const text = (value: unknown) => context.text(String(value), sessionName);
+  const where = label(step, index, text);
   const expectation = step.expect && withVariables(step.expect, text);
   switch (kind) {
     case 'connect': {
@@ -412,7 +439,12 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
         const spec = step.bytes as { repeat: string; count: number; prefix?: string; suffix?: string };
         payload = Buffer.concat([Buffer.from(spec.prefix ?? '', 'latin1'), Buffer.from(spec.repeat.repeat(spec.count), 'latin1'), Buffer.from(spec.suffix ?? '', 'latin1')]);
       }
-      if (session.control.isClosed()) throw new StepFailure({ step: where, expected: ['an open connection to send on'], actual: 'the connection was already closed' });
+      if (session.control.isClosed()) {
+        // As for commands: a step that allows a closed connection holds when it is closed already.
+        const closed: Outcome = { kind: 'closed', reason: session.control.closedReason() ?? 'closed' };
+        if (expectation?.orClosed || expectation?.closed) return expectReply(scope, closed, expectation, where);
+        throw new StepFailure({ step: where, expected: ['an open connection to send on'], actual: `the connection was already closed (${closed.reason})` });
+      }
       await session.control.sendRaw(payload).catch(() => {});
       if (expectation) {
         const outcome = await session.control.readReply(expectation.timeoutMs ?? context.settings.replyTimeoutMs);
@@ -518,7 +550,8 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const wanted = expectation ?? unstated(stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = get.rest === undefined ? undefined : context.number(get.rest, sessionName);
       const readBytesPerSecond = get.readBytesPerSecond === undefined ? undefined : context.number(get.readBytesPerSecond, sessionName);
-      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
+      const receiveLimit = downloadLimit(expectedSizes(scope, get.data, sessionName), Boolean(get.remember));
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, receiveLimit, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
       const data = result.data ?? Buffer.alloc(0);
       if (get.remember) context.remembered.set(get.remember, data);
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
@@ -530,7 +563,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const session = context.session(sessionName);
       const verb = list.command ?? 'LIST';
       const path = text(list.list);
-      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? unstated({ codes: [226, 250] }), preliminary: list.preliminary, where });
+      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? unstated({ codes: [226, 250] }), preliminary: list.preliminary, where, receiveLimit: LISTING_LIMIT_BYTES });
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
       if (ok) checkDataStep(scope, result.data ?? Buffer.alloc(0), list.data, where, sessionName);
       return;
@@ -543,7 +576,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       if (!channel) return;
       const upload = raw.upload === undefined ? undefined : Buffer.from(text(raw.upload), 'utf8');
       const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
-      const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs });
+      const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs, replyTimeoutMs: context.settings.replyTimeoutMs });
       if (raw.preliminary) checkPreliminary(scope, result.preliminary, result.final, raw.preliminary, where);
       expectReply(scope, result.final, expectation ?? unstated({ class: [1, 2, 3, 4, 5] }), where);
       if (result.data) checkDataStep(scope, result.data, raw.data, where, sessionName);
