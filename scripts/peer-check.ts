@@ -1,7 +1,7 @@
 /**
  * Runs ftp-check against one peer server started on loopback, in one command:
  *
- *   node --import tsx scripts/peer-check.ts <vsftpd|pure-ftpd|proftpd|pyftpdlib|ftp-srv> [ftp-check run options]
+ *   node --import tsx scripts/peer-check.ts <vsftpd|pure-ftpd|proftpd|pyftpdlib|ftp-srv|ftpd-ssl|nodeftpd> [ftp-check run options]
  *
  * e.g. `... peer-check.ts vsftpd --suite jail --junit`. Reports go to reports/<peer>/.
  * The peer gets a fresh root, the accounts of harness/src/peers/accounts.ts, and
@@ -28,5 +28,11 @@ try {
 } finally {
   await peer.stop();
   await rm(profileFile, { force: true });
+}
+// A peer that died mid-run explains every later failure: say so, with its own last words.
+const exited = peer.exitedEarly();
+if (exited !== undefined) {
+  const logs = await peer.logs();
+  process.stderr.write(`peer-check: ${name} exited during the run (${exited}); the end of its logs:\n${logs.slice(-3000)}\n`);
 }
 process.exit(code);
