@@ -127,3 +127,21 @@ for (const name of PEER_NAMES) {
     assert.match(await peer.logs(), /==> stderr\.log <==/, 'logs stay readable after stop');
   });
 }
+
+test('a peer that dies before stop() says how it ended; one stopped by stop() does not', async (t) => {
+  if (!requirePeer(t, 'nodeftpd')) return;
+  const dying = await startPeer('nodeftpd');
+  try {
+    assert.equal(dying.exitedEarly(), undefined, 'still running');
+    process.kill(dying.pid, 'SIGKILL'); // as a crash would end it
+    for (let waited = 0; dying.exitedEarly() === undefined && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(dying.exitedEarly(), 'signal SIGKILL');
+  } finally {
+    await dying.stop();
+  }
+  assert.equal(dying.exitedEarly(), 'signal SIGKILL', 'still known after stop()');
+
+  const stopped = await startPeer('nodeftpd');
+  await stopped.stop();
+  assert.equal(stopped.exitedEarly(), undefined, 'ended by stop(), not on its own');
+});
