@@ -32,7 +32,18 @@ try {
 // A peer that died mid-run explains every later failure: say so, with its own last words.
 const exited = peer.exitedEarly();
 if (exited !== undefined) {
-  const logs = await peer.logs();
-  process.stderr.write(`peer-check: ${name} exited during the run (${exited}); the end of its logs:\n${logs.slice(-3000)}\n`);
+  process.stderr.write(`peer-check: ${name} exited during the run (${exited}); the end of each of its logs:\n${logTails(await peer.logs(), 1500)}\n`);
+}
+
+/** The last `chars` of every "==> file <==" section: a crash trace in stderr.log is not buried by stdout.log. */
+function logTails(logs: string, chars: number): string {
+  return logs
+    .split(/^(?===> .+ <==$)/m)
+    .map((section) => {
+      const newline = section.indexOf('\n');
+      const [header, body] = newline === -1 ? [section, ''] : [section.slice(0, newline), section.slice(newline + 1)];
+      return `${header}\n${body.length > chars ? `...${body.slice(-chars)}` : body}`;
+    })
+    .join('\n');
 }
 process.exit(code);
