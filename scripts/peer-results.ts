@@ -1,5 +1,6 @@
 /**
- * Regenerates the per-peer results pages docs/peer-results/<peer>.md:
+ * Regenerates the results pages: one per peer (docs/peer-results/<peer>.md) and, when run
+ * for every peer, one per suite (docs/peer-results/<suite>.md, a column per peer):
  *
  *   node --import tsx scripts/peer-check.ts <peer> --json     # writes reports/<peer>/results.json
  *   node --import tsx scripts/peer-results.ts [peer...]       # default: every peer with a report
@@ -14,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PEER_NAMES, REPO_ROOT, type PeerName } from '../harness/src/peers/recipes.ts';
-import { renderResultsPage, staleVerdicts, type Report, type Verdict, type VerdictKind } from '../harness/src/peers/results-page.ts';
+import { renderResultsPage, renderSuitePage, staleVerdicts, type Report, type Verdict, type VerdictKind } from '../harness/src/peers/results-page.ts';
 
 const VERDICTS_FILE = join(REPO_ROOT, 'docs', 'peer-results', 'verdicts.yaml');
 const KINDS: readonly VerdictKind[] = ['genuine', 'false-alarm', 'level', 'unsure'];
@@ -79,6 +80,7 @@ const requested = process.argv.slice(2);
 for (const name of requested) if (!PEER_NAMES.includes(name as PeerName)) fail(`unknown peer ${name} (one of ${PEER_NAMES.join(', ')})`);
 const peers = (requested.length > 0 ? requested : PEER_NAMES) as PeerName[];
 
+const suiteColumns: Parameters<typeof renderSuitePage>[0]['peers'] = [];
 for (const peer of peers) {
   const own = allVerdicts[peer] ?? {};
   const reportPath = join(REPO_ROOT, own.report ?? join('reports', peer, 'results.json'));
@@ -88,13 +90,15 @@ for (const peer of peers) {
   }
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
   const verdicts = byCase(own.verdicts, `${peer}.verdicts`);
+  const leftOut = byCase(own.leftOut, `${peer}.leftOut`);
+  suiteColumns.push({ peer, report, verdicts, leftOut });
   const page = renderResultsPage({
     peer,
     version: peerVersion(peer),
     command: own.command ?? `node --import tsx scripts/peer-check.ts ${peer} --json`,
     report,
     verdicts,
-    leftOut: byCase(own.leftOut, `${peer}.leftOut`),
+    leftOut,
   });
   const out = join(REPO_ROOT, 'docs', 'peer-results', `${peer}.md`);
   writeFileSync(out, page);
@@ -103,4 +107,16 @@ for (const peer of peers) {
   process.stdout.write(`${out}: ${report.cases.filter((c) => c.status === 'failed').length} failures\n`);
   if (unjudged.length > 0) process.stdout.write(`  no verdict yet: ${unjudged.join(' ')}\n`);
   if (stale.length > 0) process.stdout.write(`  verdicts for cases that did not fail this run: ${stale.join(' ')}\n`);
+}
+
+// The suite pages compare peers side by side: only when every peer's report is at hand.
+if (requested.length === 0 && suiteColumns.length === PEER_NAMES.length) {
+  const suites = [...new Set(suiteColumns.flatMap(({ report }) => report?.cases.map((testCase) => testCase.suite) ?? []))].sort();
+  for (const suite of suites) {
+    const out = join(REPO_ROOT, 'docs', 'peer-results', `${suite}.md`);
+    writeFileSync(out, renderSuitePage({ suite, peers: suiteColumns }));
+    process.stdout.write(`${out}\n`);
+  }
+} else if (requested.length === 0) {
+  process.stdout.write(`suite pages not written: reports for ${suiteColumns.length} of ${PEER_NAMES.length} peers\n`);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderResultsPage, staleVerdicts, type Report } from './results-page.ts';
+import { renderResultsPage, renderSuitePage, staleVerdicts, type Report } from './results-page.ts';
 
 const report: Report = {
   startedAt: '2026-12-02T17:51:54.937Z',
@@ -56,4 +56,27 @@ test('control bytes of raw steps are shown as escapes, so the page stays text', 
 
 test('verdicts for cases that did not fail are reported as stale', () => {
   assert.deepEqual(staleVerdicts(report, { 'rfc959.noop-200': { verdict: 'genuine', basis: 'x' }, 'rfc959.help-214': { verdict: 'genuine', basis: 'y' } }), ['rfc959.noop-200']);
+});
+
+test('a suite page has one column per peer and lists only the cases that did not pass everywhere', () => {
+  const other: Report = {
+    ...report,
+    cases: report.cases.map((testCase) => (testCase.id === 'rfc959.help-214' ? { ...testCase, status: 'passed', failure: null } : testCase)),
+  };
+  const page = renderSuitePage({
+    suite: 'rfc959',
+    peers: [
+      { peer: 'one', report, verdicts: { 'rfc959.help-214': { verdict: 'genuine', basis: 'b' } } },
+      { peer: 'two', report: other, verdicts: {} },
+      { peer: 'three', report: undefined, verdicts: {}, leftOut: { 'rfc959.nul': { verdict: 'genuine', basis: 'crash' } } },
+    ],
+  });
+  assert.match(page, /^# rfc959 suite against the peer servers/);
+  assert.match(page, /5 cases\. 1 pass on every peer that ran them; 1 are skipped on every peer; the rest:/);
+  assert.match(page, /\| case \| \[one\]\(one\.md\) \| \[two\]\(two\.md\) \| \[three\]\(three\.md\) \|/);
+  assert.match(page, /\| rfc959\.help-214 \| \*\*failed\*\* \(genuine\) \| pass \| not run \|/);
+  assert.match(page, /\| rfc959\.feat-syntax \| \*\*failed\*\* \(not yet judged\) \| \*\*failed\*\* \(not yet judged\) \| not run \|/);
+  assert.doesNotMatch(page, /\| rfc959\.noop-200 \|/, 'passed wherever it ran');
+  assert.match(page, /\| rfc959\.nul \| not run \| not run \| left out \(genuine\) \|/);
+  assert.match(page, /Skipped on every peer: rfc959\.mlst\./);
 });
