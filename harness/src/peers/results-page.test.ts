@@ -80,3 +80,9 @@ test('a suite page has one column per peer and lists only the cases that did not
   assert.match(page, /\| rfc959\.nul \| not run \| not run \| left out \(genuine\) \|/);
   assert.match(page, /Skipped on every peer: rfc959\.mlst\./);
 });
+
+test('a suite skipped on every peer gets no empty table', () => {
+  const page = renderSuitePage({ suite: 'rfc959', peers: [{ peer: 'one', report: { ...report, cases: report.cases.filter((c) => c.status === 'skipped') }, verdicts: {} }] });
+  assert.match(page, /1 cases\. 0 pass on every peer that ran them; 1 are skipped on every peer\./);
+  assert.doesNotMatch(page, /\| case \|/);
+});
