@@ -146,6 +146,12 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     if (bailed) return finish({ info, status: 'skipped', durationMs: 0, reason: 'not run: --bail stopped the run after a failure', transcript: [] });
     if (deadlinePassed) return finish(notChecked(info, `the run's deadline (${Math.round(deadlineMs / 1000)} s, --deadline) passed`));
     if (wentSilentAfter !== undefined) return finish(notChecked(info, silentReason()));
+    const limit = gauge.limitFound();
+    const needs = sessionsOf(spec) - 1;
+    // A case that tests the limits goes past them on purpose; any other must fit within what the target allows.
+    if (limit !== undefined && needs > limit && !(spec.requires ?? []).some((name) => name.startsWith('limit:'))) {
+      return finish(notChecked(info, `the case needs ${needs} sessions at once, and the target allowed about ${limit} (it refused one more as too many)`));
+    }
     await emit({ type: 'case-start', info });
     running.add(spec.id);
     let result = judge(await runCase(spec, { ...options, settings, rootCases: roots, deadline }), options.strict, options.expectedFailures);
@@ -161,9 +167,9 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     await finish(result);
   };
 
-  const limit = pLimit(Math.max(1, options.jobs));
+  const jobs = pLimit(Math.max(1, options.jobs));
   try {
-    await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+    await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => jobs(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
     for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   } finally {
     clearTimeout(deadlineTimer);

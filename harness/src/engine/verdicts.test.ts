@@ -145,6 +145,25 @@ test('421s of ftp-check\'s own parallel sessions are waited out, and the run say
   assert.ok(summary.notices.some((notice) => /refused a session while ftp-check held \d+/.test(notice)), summary.notices.join('\n'));
 });
 
+test('a case that needs more sessions than the target allows is not checked, saying so', async () => {
+  let open = 0;
+  const greeting = act.run((context) => {
+    open += 1;
+    void context.session.waitForClose(60_000).then(() => (open -= 1));
+    if (open > 2) {
+      context.write('421 Too many connections (2 allowed).\r\n');
+      context.session.destroy();
+    } else context.write('220 Ready.\r\n');
+  });
+  const server = await fakeServer([], { greeting: [greeting] });
+  // The first meets the limit (and waits in vain: its own sessions hold the slots); the second is not run at all.
+  const { results } = await run(server, ['engine.three-sessions', 'engine.three-sessions-too'], 1);
+  assert.equal(results.get('engine.three-sessions')?.status, 'not-checked');
+  assert.match(results.get('engine.three-sessions')?.reason ?? '', /421 Too many connections/);
+  assert.equal(results.get('engine.three-sessions-too')?.status, 'not-checked');
+  assert.equal(results.get('engine.three-sessions-too')?.reason, 'the case needs 3 sessions at once, and the target allowed about 2 (it refused one more as too many)');
+});
+
 test('FEAT: 502 means no extensions (no failure); a FEAT that wants a login first is asked again after it', async () => {
   const none = await fakeServer([{ match: 'FEAT', do: [act.reply('502 FEAT not implemented.')] }]);
   const probedNone = await probeTarget(fakeServerProfile(none, 'no-feat'));
