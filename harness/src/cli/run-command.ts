@@ -41,6 +41,12 @@ export function selectCases(cases: LoadedCase[], suites: string[] | undefined, p
   return cases.filter((c) => (!suiteSet || suiteSet.has(c.suite)) && (matchers.length === 0 || matchers.some((m) => m.test(c.id))));
 }
 
+/** Says what was asked for, so a mistyped glob is seen at once, and how to find real ids. */
+export function noMatchMessage(suites: string[] | undefined, patterns: string[] | undefined): string {
+  const asked = [...(suites ?? []).map((s) => `--suite ${s}`), ...(patterns ?? []).map((p) => `--case '${p}'`)].join(' ');
+  return `no case matches ${asked || 'the given specs'}; \`ftp-check run --list${suites?.length ? ` --suite ${suites.join(' ')}` : ''}\` shows the case ids`;
+}
+
 /** `--junit` with no file name writes to the reports folder. */
 function outputPath(value: string | undefined, folder: string, fallback: string): string | undefined {
   if (value === undefined) return undefined;
@@ -54,7 +60,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
     if (!knownSuites.has(suite)) throw new UsageError(`unknown suite "${suite}" (suites: ${[...knownSuites].sort().join(', ')})`);
   }
   const cases = selectCases(all, flags.suite, flags.case);
-  if (cases.length === 0) throw new UsageError('no case matches --suite/--case');
+  if (cases.length === 0) throw new UsageError(noMatchMessage(flags.suite, flags.case));
   if (flags.list) {
     for (const c of cases) out(`${c.id.padEnd(48)} ${c.severity.padEnd(8)} ${(c.level ?? 'must').padEnd(6)} ${c.title}`);
     out(`${cases.length} cases in ${new Set(cases.map((c) => c.suite)).size} suites`);

@@ -4,9 +4,9 @@
  * win. A role without an account makes the cases that need it skip.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { Ajv } from 'ajv';
 import type { Role } from '../spec/types.ts';
+import { parseYamlLocated, schemaProblem } from '../spec/loader.ts';
 
 export interface Account {
   name: string;
@@ -108,15 +108,18 @@ export function parseAccountFlag(text: string, flag: string, withLimit = false):
 }
 
 export async function readProfileFile(file: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = parseYaml(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new TargetError(`cannot read profile ${file}: ${(error as Error).message}`);
   }
+  const located = parseYamlLocated(text, file);
+  if (located.problems.length > 0) throw new TargetError(`profile ${file} is not valid YAML:\n  ${located.problems.join('\n  ')}`);
+  const parsed = located.document.toJS() as unknown;
   if (!validateProfile(parsed)) {
-    const problems = (validateProfile.errors ?? []).map((e) => `${e.instancePath || 'top level'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
-    throw new TargetError(`profile ${file} is not valid: ${problems.join('; ')}`);
+    const problems = (validateProfile.errors ?? []).map((error) => schemaProblem(file, located.lineOf, error));
+    throw new TargetError(`profile ${file} is not valid:\n  ${problems.join('\n  ')}`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -44,7 +44,9 @@ test('a profile file is schema-checked and flags win over it', async (t) => {
   assert.equal(profile.accounts.user?.name, 'x');
   assert.equal(profile.limits.maxConnections, 5);
   assert.equal(profile.accounts.anonymous?.name, 'anonymous');
-  await writeFile(file, 'target: 127.0.0.1:21\nacounts: {}\n');
-  await assert.rejects(buildProfile({ profile: file }), /not valid: .*acounts/);
+  await writeFile(file, 'target: 127.0.0.1:21\ntls: false\nacounts: {}\n');
+  await assert.rejects(buildProfile({ profile: file }), /not valid:\n.*p\.yaml:3: top level: unknown key "acounts"/);
+  await writeFile(file, 'target: 127.0.0.1:21\naccounts:\n  user: { name: a, password: b\n  user2: {}\n');
+  await assert.rejects(buildProfile({ profile: file }), /not valid YAML:\n.*p\.yaml:4:\d+: YAML: /);
   await assert.rejects(buildProfile({}), /no target/);
 });
