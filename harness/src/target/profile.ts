@@ -87,9 +87,10 @@ const validateProfile = new Ajv({ allErrors: true }).compile(PROFILE_SCHEMA);
 
 /** `host:port` or `[v6]:port`. */
 export function parseHostPort(text: string): { host: string; port: number } {
-  const match = /^\[([0-9a-fA-F:]+)\]:(\d{1,5})$/.exec(text) ?? /^([^\s:]+):(\d{1,5})$/.exec(text);
+  const match = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(text) ?? /^([^\s:]+):(\d+)$/.exec(text);
   const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) throw new TargetError(`target "${text}" must look like host:port (e.g. 127.0.0.1:21)`);
+  if (!match) throw new TargetError(`target "${text}" must look like host:port (e.g. 127.0.0.1:21)`);
+  if (port < 1 || port > 65535) throw new TargetError(`target "${text}": port ${match[2]} is out of range (1-65535)`);
   return { host: match[1] as string, port };
 }
 

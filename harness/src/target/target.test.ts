@@ -30,7 +30,8 @@ test('targets and account flags are parsed with clear errors', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:21'), { host: '127.0.0.1', port: 21 });
   assert.deepEqual(parseHostPort('[::1]:2121'), { host: '::1', port: 2121 });
   assert.throws(() => parseHostPort('localhost'), TargetError);
-  assert.throws(() => parseHostPort('h:99999'), TargetError);
+  assert.throws(() => parseHostPort('h:99999'), /port 99999 is out of range \(1-65535\)/);
+  assert.throws(() => parseHostPort('h:1234567'), /port 1234567 is out of range/);
   assert.deepEqual(parseAccountFlag('alice:pa:ss', 'user'), { name: 'alice', password: 'pa:ss' });
   assert.deepEqual(parseAccountFlag('q:pw:1024', 'quota-user', true), { name: 'q', password: 'pw', limit: 1024 });
   assert.throws(() => parseAccountFlag('q:pw', 'quota-user', true), /name:password:limit/);
