@@ -6,8 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import SPEC_SCHEMA from './spec.schema.json' with { type: 'json' };
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { LoadedCase, SpecFile, Step } from './types.ts';
@@ -18,9 +17,8 @@ export class SpecError extends Error {
   }
 }
 
-const SCHEMA = JSON.parse(readFileSync(fileURLToPath(new URL('./spec.schema.json', import.meta.url)), 'utf8')) as {
-  definitions: Record<string, unknown>;
-};
+// Imported, not read from disk beside this file: the bundle in dist/ carries it inside.
+const SCHEMA = SPEC_SCHEMA as { definitions: Record<string, unknown> };
 
 /** Step kinds by their action key; `data` last because get/list also take a `data` option. */
 export const STEP_KINDS = Object.keys(SCHEMA.definitions)
