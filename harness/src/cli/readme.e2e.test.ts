@@ -122,7 +122,7 @@ test('README commands run as written against the embedded target', { timeout: 90
   }
 });
 
-/** Starts a server command, waits for its "listening" line, stops it with SIGTERM, and expects a clean exit. */
+/** Starts a server command, waits for its "listening" line, stops it with SIGTERM, and expects it to end by it. */
 async function serveThenStop(text: string, cwd: string): Promise<void> {
   const server = execa('bash', ['-c', `exec ${text}`], { cwd, reject: false, timeout: 60_000, all: true });
   let output = '';
@@ -135,7 +135,9 @@ async function serveThenStop(text: string, cwd: string): Promise<void> {
   });
   server.kill('SIGTERM');
   const result = await server;
-  assert.equal(result.exitCode, 0, `after SIGTERM:\n${output}${String(result.all)}`);
+  // ftp-ref prints its listening line just before it installs its SIGTERM handler,
+  // so a signal sent at once may still find the default action (ended by SIGTERM).
+  assert.ok(result.exitCode === 0 || result.signal === 'SIGTERM', `after SIGTERM: exit ${result.exitCode}, signal ${result.signal}\n${output}`);
 }
 
 test(".ci/run installs the packages before the peers, then runs README's test command", async () => {
