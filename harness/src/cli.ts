@@ -37,7 +37,6 @@ async function exitCodeFor(error: unknown): Promise<{ code: number; message: str
   return { code: 2, message: `internal error (a bug in ftp-check, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
 }
 
-
 /** A single-value option given twice takes its last value (as most CLIs do) instead of becoming a list. */
 const last = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
 
