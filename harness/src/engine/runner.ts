@@ -8,6 +8,7 @@ import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
+import { longestFirst } from './schedule.ts';
 import type { RunSettings } from './case-context.ts';
 import { summarize, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
 import type { ExpectedFailures } from './expect-fail.ts';
@@ -64,7 +65,7 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
   };
   const limit = pLimit(Math.max(1, options.jobs));
   const budget = new SessionBudget(sessionBudget(options.profile.limits) ?? Number.POSITIVE_INFINITY);
-  await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+  await Promise.all(longestFirst(options.cases.filter((spec) => !spec.alone)).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
   for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   const order = new Map(options.cases.map((spec, index) => [spec.id, index]));
   results.sort((a, b) => (order.get(a.info.id) ?? 0) - (order.get(b.info.id) ?? 0));
