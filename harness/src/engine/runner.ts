@@ -11,6 +11,7 @@ import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
+import { longestFirst } from './schedule.ts';
 import type { RunSettings } from './case-context.ts';
 import { summarize, type CaseInfo, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
 import type { ExpectedFailures } from './expect-fail.ts';
@@ -169,7 +170,7 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
 
   const jobs = pLimit(Math.max(1, options.jobs));
   try {
-    await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => jobs(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+    await Promise.all(longestFirst(options.cases.filter((spec) => !spec.alone)).map((spec) => jobs(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
     for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   } finally {
     clearTimeout(deadlineTimer);
