@@ -28,7 +28,8 @@ describe('the reply-code table', () => {
       for (const code of entry.preliminary ?? []) assert.equal(replyClass(code), 'preliminary', `${entry.verb} ${code}`);
       for (const code of entry.success) assert.equal(replyClass(code), 'completion', `${entry.verb} ${code}`);
       for (const code of entry.intermediate ?? []) assert.equal(replyClass(code), 'intermediate', `${entry.verb} ${code}`);
-      for (const code of entry.error) assert.ok(isRefusal(code), `${entry.verb} ${code}`);
+      for (const code of [...entry.error, ...(entry.transferError ?? [])]) assert.ok(isRefusal(code), `${entry.verb} ${code}`);
+      if (entry.transferError) assert.ok(entry.preliminary?.length, `${entry.verb}: transfer errors follow a 1yz`);
       assert.ok(entry.success.length + (entry.intermediate?.length ?? 0) > 0, `${entry.verb} can succeed somehow`);
     }
   });
@@ -43,6 +44,9 @@ describe('the reply-code table', () => {
     assert.ok(of('CDUP')?.success.includes(250), 'CDUP replies as CWD (RFC 959 §4.1.1)');
     assert.ok(of('EPRT |3|x|1|')?.error.includes(522), 'RFC 2428 §2');
     assert.ok(of('NOOP')?.error.includes(421), '421 answers any command (RFC 959 §4.2.1)');
+    assert.ok(!of('RETR x')?.error.includes(425) && of('RETR x')?.transferError.includes(425), '425 only after a 150 (RFC 959 §5.4 indentation)');
+    assert.ok(of('STOR x')?.transferError.includes(552), 'STOR: 552 after the 150');
+    assert.ok(of('MKD x')?.error.includes(521), 'RFC 959 Appendix II: 521 for an existing directory');
   });
 });
 

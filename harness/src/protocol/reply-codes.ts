@@ -38,8 +38,10 @@ export interface CommandReplies {
   success: readonly number[];
   /** 3yz: accepted, the sequence goes on (USER's 331, RNFR's 350, REST's 350). */
   intermediate?: readonly number[];
-  /** 4yz/5yz the source lists for this command, 421 included where it lists it. */
+  /** 4yz/5yz the source lists as the command's own answer (no 1yz before it), 421 included where it lists it. */
   error: readonly number[];
+  /** 4yz/5yz the source lists only after a 1yz, when the transfer itself fails (RFC 959 §5.4's indented lines). */
+  transferError?: readonly number[];
   registry: RegistryStatus;
   /** Why it has that standing: the registry, RFC 1123 §4.1.2.13's minimum implementation. */
   registrySource: string;
@@ -60,7 +62,7 @@ export const UNKNOWN_COMMAND_CODES: readonly number[] = [500, 502];
 export const ANY_COMMAND_CODES: readonly number[] = [421];
 
 /** The greeting, keyed as its own pseudo-command (RFC 959 §5.4 "Connection Establishment"). */
-export const GREETING = '(connect)';
+export const GREETING = '(CONNECT)';
 
 export const COMMAND_REPLIES: readonly CommandReplies[] = [
   { verb: GREETING, preliminary: [120], success: [220], error: [421], registry: 'mandatory', registrySource: 'RFC 959 §5.4 Connection Establishment', source: 'RFC 959 §5.4', note: '120 then 220 when the server is not ready at once' },
@@ -93,18 +95,21 @@ export const COMMAND_REPLIES: readonly CommandReplies[] = [
     verb: 'REST', intermediate: [350], success: [], error: [500, 501, 502, 421, 530], registry: 'mandatory', registrySource: IANA_MANDATORY, source: 'RFC 959 §5.4; RFC 3659 §5.3',
     note: 'REST only sets a marker: no 530 is needed for safety, it opens nothing; RFC 3659 §5.3 lets the following RETR/STOR/APPE answer 554 for a marker it cannot use',
   },
-  { verb: 'STOR', preliminary: [125, 150, 110], success: [226, 250], error: [425, 426, 451, 551, 552, 532, 450, 452, 553, 500, 501, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)', note: 'RFC 959 lists no 550 for STOR (553 "file name not allowed", 450/452, 532); 550 is still a 5yz refusal (RFC 1123 §4.1.2.11)' },
-  { verb: 'STOU', preliminary: [125, 150, 110], success: [226, 250], error: [425, 426, 451, 551, 552, 532, 450, 452, 553, 500, 501, 421, 530], registry: 'optional', registrySource: IANA_OPTIONAL, source: 'RFC 959 §5.4; RFC 1123 §4.1.2.9', note: 'RFC 1123 §4.1.2.9: the 125/150 reply MUST carry "FILE: <name>"' },
-  { verb: 'RETR', preliminary: [125, 150, 110], success: [226, 250], error: [425, 426, 451, 450, 550, 500, 501, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)' },
-  { verb: 'LIST', preliminary: [125, 150], success: [226, 250], error: [425, 426, 451, 450, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4', note: 'RFC 959 lists no 550 for LIST/NLST; servers commonly send it for a missing path, a 5yz refusal (RFC 1123 §4.1.2.11)' },
-  { verb: 'NLST', preliminary: [125, 150], success: [226, 250], error: [425, 426, 451, 450, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4', note: 'RFC 1123 §4.1.2.7: NLST of an empty or missing directory may answer 226 with no names or 450/550' },
-  { verb: 'APPE', preliminary: [125, 150, 110], success: [226, 250], error: [425, 426, 451, 551, 552, 532, 450, 550, 452, 553, 500, 501, 502, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)' },
+  { verb: 'STOR', preliminary: [125, 150, 110], success: [226, 250], transferError: [425, 426, 451, 551, 552], error: [532, 450, 452, 553, 500, 501, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)', note: 'RFC 959 lists no 550 for STOR (553 "file name not allowed", 450/452, 532); 550 is still a 5yz refusal (RFC 1123 §4.1.2.11)' },
+  { verb: 'STOU', preliminary: [125, 150, 110], success: [226, 250], transferError: [425, 426, 451, 551, 552], error: [532, 450, 452, 553, 500, 501, 421, 530], registry: 'optional', registrySource: IANA_OPTIONAL, source: 'RFC 959 §5.4; RFC 1123 §4.1.2.9', note: 'RFC 1123 §4.1.2.9: the 125/150 reply MUST carry "FILE: <name>"' },
+  { verb: 'RETR', preliminary: [125, 150, 110], success: [226, 250], transferError: [425, 426, 451], error: [450, 550, 500, 501, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)' },
+  { verb: 'LIST', preliminary: [125, 150], success: [226, 250], transferError: [425, 426, 451], error: [450, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4', note: 'RFC 959 lists no 550 for LIST/NLST; servers commonly send it for a missing path, a 5yz refusal (RFC 1123 §4.1.2.11)' },
+  { verb: 'NLST', preliminary: [125, 150], success: [226, 250], transferError: [425, 426, 451], error: [450, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4', note: 'RFC 1123 §4.1.2.7: NLST of an empty or missing directory may answer 226 with no names or 450/550' },
+  { verb: 'APPE', preliminary: [125, 150, 110], success: [226, 250], transferError: [425, 426, 451, 551, 552], error: [532, 450, 550, 452, 553, 500, 501, 502, 421, 530, 554], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; RFC 3659 §5.3 (554 after REST)' },
   { verb: 'RNFR', intermediate: [350], success: [], error: [450, 550, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4', note: 'a server may answer 350 and report a missing file at RNTO: the sequence fails either way' },
   { verb: 'RNTO', success: [250], error: [532, 553, 500, 501, 502, 503, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4' },
   { verb: 'ABOR', success: [225, 226], error: [500, 501, 502, 421], registry: 'mandatory', registrySource: IANA_MANDATORY, source: 'RFC 959 §5.4' },
   { verb: 'DELE', success: [250], error: [450, 550, 500, 501, 502, 421, 530], registry: 'mandatory', registrySource: `${IANA_MANDATORY}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4' },
-  { verb: 'RMD', aliases: ['XRMD'], success: [250], error: [500, 501, 502, 421, 530, 550], registry: 'optional', registrySource: `${IANA_OPTIONAL}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4' },
-  { verb: 'MKD', aliases: ['XMKD'], success: [257], error: [500, 501, 502, 421, 530, 550], registry: 'optional', registrySource: `${IANA_OPTIONAL}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4' },
+  { verb: 'RMD', aliases: ['XRMD'], success: [250], error: [500, 501, 502, 421, 530, 550, 450], registry: 'optional', registrySource: `${IANA_OPTIONAL}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; Appendix II ("The reply codes for RMD be identical to the reply codes for its file analogue, DELE")' },
+  {
+    verb: 'MKD', aliases: ['XMKD'], success: [257], error: [500, 501, 502, 421, 530, 550, 521, 532, 450, 452, 553, 551, 552], registry: 'optional', registrySource: `${IANA_OPTIONAL}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4; Appendix II',
+    note: 'Appendix II: an existing directory gets "an access denied error reply" (its example: 521 "directory already exists"), and "The failure replies for MKD are analogous to its file creating cousin, STOR"',
+  },
   {
     verb: 'PWD', aliases: ['XPWD'], success: [257], error: [500, 501, 502, 421, 550], registry: 'optional', registrySource: `${IANA_OPTIONAL}; ${RFC1123_MINIMUM}`, source: 'RFC 959 §5.4',
     note: 'RFC 959 lists no 530 for PWD: a server may show "/" before login; 550 is listed, e.g. for PWD with an argument',
@@ -131,7 +136,7 @@ export const COMMAND_REPLIES: readonly CommandReplies[] = [
   { verb: 'MDTM', success: [213], error: [550, 500, 501, 502, 504, 421, 530], registry: 'extension', registrySource: 'RFC 3659 §3', source: 'RFC 3659 §3', note: '550 when the file does not exist or its time is not available' },
   { verb: 'SIZE', success: [213], error: [550, 500, 501, 502, 504, 421, 530], registry: 'extension', registrySource: 'RFC 3659 §4', source: 'RFC 3659 §4', note: '550 when the file does not exist or its size cannot be given in the current TYPE' },
   { verb: 'MLST', success: [250], error: [501, 550, 500, 502, 504, 421, 530], registry: 'extension', registrySource: 'RFC 3659 §7', source: 'RFC 3659 §7.2' },
-  { verb: 'MLSD', preliminary: [125, 150], success: [226, 250], error: [501, 550, 425, 426, 451, 450, 500, 502, 504, 421, 530], registry: 'extension', registrySource: 'RFC 3659 §7', source: 'RFC 3659 §7.2; RFC 959 §5.4 LIST', note: 'RFC 3659 §7.2: 501 when the path is not a directory, 550 when it does not exist' },
+  { verb: 'MLSD', preliminary: [125, 150], success: [226, 250], transferError: [425, 426, 451], error: [501, 550, 450, 500, 502, 504, 421, 530], registry: 'extension', registrySource: 'RFC 3659 §7', source: 'RFC 3659 §7.2; RFC 959 §5.4 LIST', note: 'RFC 3659 §7.2: 501 when the path is not a directory, 550 when it does not exist' },
 
   // RFC 2228 command-reply sequences, as RFC 4217 uses them for TLS
   { verb: 'AUTH', success: [234], intermediate: [334], error: [502, 504, 534, 431, 500, 501, 421], registry: 'extension', registrySource: 'RFC 2228; RFC 4217 §4', source: 'RFC 2228 §5; RFC 4217 §4' },
@@ -202,6 +207,7 @@ export interface ListedReplies {
   success: number[];
   intermediate: number[];
   error: number[];
+  transferError: number[];
   sources: string[];
 }
 
@@ -210,11 +216,14 @@ export function listedReplies(line: string): ListedReplies | null {
   if (entries.length === 0) return null;
   const union = (pick: (entry: CommandReplies) => readonly number[] | undefined, extra: readonly number[] = []) =>
     [...new Set([...entries.flatMap((entry) => pick(entry) ?? []), ...extra])].sort((a, b) => a - b);
+  // A subcommand's own successes replace SITE's/OPTS's generic 200/202; refusals add up.
+  const specific = entries[entries.length - 1] as CommandReplies;
   return {
     preliminary: union((entry) => entry.preliminary),
-    success: union((entry) => entry.success),
-    intermediate: union((entry) => entry.intermediate),
+    success: [...specific.success].sort((a, b) => a - b),
+    intermediate: [...(specific.intermediate ?? [])].sort((a, b) => a - b),
     error: union((entry) => entry.error, ANY_COMMAND_CODES),
+    transferError: union((entry) => entry.transferError),
     sources: entries.map((entry) => `${entry.verb}: ${entry.source}`),
   };
 }
@@ -239,6 +248,6 @@ export function judgeReply(line: string, code: number): ReplyVerdict {
   if (listed.preliminary.includes(code)) return { kind: 'preliminary', listed: true, source: listed.sources };
   if (listed.success.includes(code)) return { kind: 'success', listed: true, source: listed.sources };
   if (listed.intermediate.includes(code)) return { kind: 'intermediate', listed: true, source: listed.sources };
-  if (listed.error.includes(code)) return { kind: 'refusal', listed: true, source: listed.sources };
+  if (listed.error.includes(code) || listed.transferError.includes(code)) return { kind: 'refusal', listed: true, source: listed.sources };
   return { kind: 'unlisted', listed: false, replyClass: replyClass(code), source: listed.sources };
 }
