@@ -32,7 +32,6 @@ const JUSTIFIED: Record<string, Justified> = {
   'rfc959.eprt-bad-syntax-501': { problems: ['refuses-listed-error'], reason: 'SHOULD-level: RFC 2428 §2 asks 501 for a syntactically wrong EPRT argument' },
   'rfc959.port-bad-syntax-501': { problems: ['refuses-listed-error'], reason: 'SHOULD-level: RFC 959 §4.2.1 501 "Syntax error in parameters or arguments" (500 is for an unrecognized command)' },
   'rfc959.missing-argument-501': { problems: ['refuses-listed-error'], reason: 'SHOULD-level: a missing argument is RFC 959 §4.2.1\'s 501; that the commands are refused at all is the MUST of rfc959.missing-argument-refused' },
-  'rfc959.opts-unknown-501': { problems: ['refuses-listed-error'], reason: 'SHOULD-level: RFC 2389 §4 opts-bad is 451 or 501 ("A 501 reply is appropriate for any permanent error"); a server with no OPTS at all (500/502) gets this SHOULD note' },
   'rfc959.stat-211': { problems: ['refuses-listed-success'], reason: 'STAT without an argument is the server\'s status: RFC 959 §4.1.3 and §4.2.1 211 "System status"; 212/213 answer STAT of a path' },
   'rfc959.multiline-well-formed': { problems: ['refuses-listed-success'], reason: 'STAT without an argument answers 211 (RFC 959 §4.1.3, §4.2.1)' },
   'robustness.empty-command': { reason: 'after an answered empty line every reply comes one command late: the PWD step may read the SYST reply (215), the MKD step the PWD one (257); the case checks the shift stays one reply' },

@@ -116,7 +116,8 @@ function judge(caseId: string, where: string, judged: Judged, loggedIn: boolean)
     return findings;
   }
   // A rename's expectation meets RNFR's refusal or RNTO's reply; a login's USER's or PASS's.
-  const allListed = new Set(lists.flatMap((list) => [...list.preliminary, ...list.success, ...list.intermediate, ...list.error, ...list.transferError]));
+  // 500/502 answer any command a server does not implement (RFC 959 §4.2.1): never an unlisted demand.
+  const allListed = new Set([...UNKNOWN_COMMAND_CODES, ...lists.flatMap((list) => [...list.preliminary, ...list.success, ...list.intermediate, ...list.error, ...list.transferError])]);
   const named = judged.expectation.codes ?? (judged.expectation.code !== undefined ? [judged.expectation.code] : []);
   add('demands-unlisted', named.filter((code) => !allListed.has(code)));
   if (acceptedList.some((code) => code >= 400 && code < 600)) {
