@@ -11,6 +11,7 @@ import { buildProfile, type ProfileFlags, type TargetProfile } from '../target/p
 import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
 import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
 import { exitCodeOf, runAll } from '../engine/runner.ts';
+import { rolesUsed } from '../engine/case-runner.ts';
 import { ExpectedFailures, globToRegExp, loadExpectedFailures } from '../engine/expect-fail.ts';
 import { createReporters } from '../reporters/index.ts';
 import { missingRequirements } from '../target/capabilities.ts';
@@ -75,7 +76,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
     const probed = await probeTarget(profile);
 
     for (const note of probed.notes) out(`ftp-check: ${note}`);
-    const runnable = cases.filter((c) => missingRequirements(c.requires ?? [], probed.capabilities).length === 0).length;
+    const runnable = cases.filter((c) => missingRequirements([...(c.requires ?? []), ...rolesUsed(c)], probed.capabilities).length === 0).length;
     if (runnable < cases.length) out(`ftp-check: ${cases.length - runnable} cases will be skipped: the target lacks what they require`);
     const reporters = createReporters({
       console: { write: out, verbose: flags.verbose, color: flags.color },

@@ -109,14 +109,30 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
   let lastEnded: string | undefined;
   const silentReason = () => `the target stopped answering after ${wentSilentAfter}`;
 
-  const watch = async (result: CaseResult) => {
-    if (options.watchTarget === false || wentSilentAfter !== undefined) return;
-    if (result.status === 'passed' || result.status === 'skipped' || deadlinePassed) return;
-    if (await targetStillAnswers(options.profile.host, options.profile.port, settings.replyTimeoutMs)) return;
-    if (wentSilentAfter !== undefined) return;
+  /** Cases running now, to name the ones beside a case during which the target went silent. */
+  const running = new Set<string>();
+  /** After a case that did not pass: is the target still there? Returns the result as the run reports it. */
+  const watch = async (result: CaseResult): Promise<CaseResult> => {
+    if (options.watchTarget === false || wentSilentAfter !== undefined) return result;
+    if (result.status === 'passed' || result.status === 'skipped' || deadlinePassed) return result;
+    if (await targetStillAnswers(options.profile.host, options.profile.port, settings.replyTimeoutMs)) return result;
+    if (wentSilentAfter !== undefined) return result;
+    const id = result.info.id;
     // A case whose first connection already went unanswered met a target that an earlier case took down.
-    wentSilentAfter = failedAtFirstConnect(result) && lastEnded ? lastEnded : result.info.id;
-    await notice(`the target stopped answering after ${wentSilentAfter} (a finding in itself: that case took it down); the cases after it are not checked`);
+    if (failedAtFirstConnect(result) && lastEnded) {
+      wentSilentAfter = lastEnded;
+      await notice(`the target stopped answering after ${wentSilentAfter} (a finding in itself: that case took it down); the cases after it are not checked`);
+      return result;
+    }
+    wentSilentAfter = id;
+    const beside = [...running].filter((other) => other !== id);
+    if (result.status === 'failed' || beside.length === 0) {
+      await notice(`the target stopped answering after ${id} (a finding in itself: that case took it down); the cases after it are not checked`);
+      return result;
+    }
+    // Its setup met the silence, and other cases ran beside it: which of them took the target down is not known.
+    await notice(`the target stopped answering during ${id}, with ${beside.join(', ')} running beside it (one of them took it down); the cases after it are not checked`);
+    return { ...notChecked(result.info, `the target stopped answering during this case (${beside.join(', ')} ran beside it)`), durationMs: result.durationMs, transcript: result.transcript };
   };
 
   const finish = async (result: CaseResult) => {
@@ -131,12 +147,14 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     if (deadlinePassed) return finish(notChecked(info, `the run's deadline (${Math.round(deadlineMs / 1000)} s, --deadline) passed`));
     if (wentSilentAfter !== undefined) return finish(notChecked(info, silentReason()));
     await emit({ type: 'case-start', info });
+    running.add(spec.id);
     let result = judge(await runCase(spec, { ...options, settings, rootCases: roots, deadline }), options.strict, options.expectedFailures);
-    await watch(result);
+    result = await watch(result);
+    running.delete(spec.id);
     // A case that ran beside the one that took the target down learnt nothing from its failure.
     if (wentSilentAfter !== undefined && wentSilentAfter !== spec.id && result.status !== 'passed' && result.status !== 'skipped') {
       result = { ...notChecked(info, silentReason()), durationMs: result.durationMs, transcript: result.transcript };
-    } else if (wentSilentAfter === spec.id && result.failure) {
+    } else if (wentSilentAfter === spec.id && result.status === 'failed' && result.failure) {
       result = { ...result, failure: { ...result.failure, detail: [result.failure.detail, 'the target stopped answering after this case'].filter(Boolean).join('\n') } };
     }
     lastEnded = spec.id;

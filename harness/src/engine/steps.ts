@@ -29,6 +29,8 @@ interface Scope {
   checkDefault?: boolean;
   /** The part of the step running now: decides whether a leak in its replies counts against the case. */
   role: StepRoleName;
+  /** The step says `check: true`: its unstated default expectations are the check too. */
+  explicitCheck?: boolean;
 }
 
 /** Options by which a step states an expectation of its own (besides `expect`). */
@@ -52,6 +54,17 @@ export function isCheckStep(step: Record<string, unknown>, inherited?: boolean):
   if (kind === 'assert') return true;
   if (step.expect !== undefined) return true;
   return (OWN_EXPECTATIONS[kind] ?? []).some((option) => step[option] !== undefined);
+}
+
+/**
+ * The expectations a step falls back on when the spec states none. Failing one of them is setup, unless
+ * the step says `check: true`: a case checks what it states (a listing's content), not what it assumes
+ * on the way (that NLST works at all, which a case of its own checks).
+ */
+const UNSTATED = new WeakSet<ReplyExpectation>();
+function unstated(expectation: ReplyExpectation): ReplyExpectation {
+  UNSTATED.add(expectation);
+  return expectation;
 }
 
 /** Scaffolding that is setup whatever the step's role: the greeting before a login, the scratch folder, TLS. */
@@ -80,7 +93,7 @@ function label(step: AnyStep, index: string): string {
 /** Checks an outcome; captures variables from it when asked. */
 function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectation, where: string, closedAfter?: boolean): void {
   const failure = checkReply(outcome, expectation, where, closedAfter);
-  if (failure) throw new StepFailure(failure);
+  if (failure) throw new StepFailure(failure, UNSTATED.has(expectation) && !scope.explicitCheck ? 'setup' : undefined);
   if (outcome.kind === 'reply') {
     scope.context.checkLeak(outcome.reply.raw, where, scope.role);
     if (expectation.tally && outcome.reply.code >= 200 && outcome.reply.code < 300) {
@@ -107,7 +120,7 @@ async function command(scope: Scope, session: CaseSession, line: string, expecta
       expectReply(scope, closed, expectation, where);
       return closed;
     }
-    throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})` });
+    throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})`, observed: 'closed' });
   }
   const started = Date.now();
   const outcome = await session.control.command(line, timeout);
@@ -139,18 +152,21 @@ async function ensureLoggedIn(scope: Scope, sessionName: string, role: Role, exp
   const { context } = scope;
   const account = context.profile.accounts[role];
   if (!account) throw setupFailure({ step: where, expected: [`an account for role ${role}`], actual: 'the target profile has none (the case should have required role:' + role + ')' });
-  const wanted = expectation ?? { code: 230, because: `${role} ${account.name} logs in` };
+  const wanted = expectation ?? unstated({ code: 230, because: `${role} ${account.name} logs in` });
   const acceptsTooMany = expectation !== undefined && accepts(expectation, 421);
   let session = context.sessions.get(sessionName);
   let final: Outcome;
   for (let retry = 0; ; retry++) {
     if (!session || session.control.isClosed()) {
-      session = await asSetup(async () => {
+      // Connecting is the way to the login, unless the login itself is the check (`check: true`).
+      const connectScope: Scope = { ...scope, role: scope.explicitCheck ? 'check' : 'setup' };
+      const connectAndGreet = async () => {
         const connected = await context.connect(sessionName, acceptsTooMany);
-        expectReply({ ...scope, role: 'setup' }, connected.greeting, { code: 220 }, `${where} (greeting)`);
-        if (context.profile.tls) await startTls({ ...scope, role: 'setup' }, connected.session, where);
+        expectReply(connectScope, connected.greeting, { code: 220 }, `${where} (greeting)`);
+        if (context.profile.tls) await startTls(connectScope, connected.session, where);
         return connected.session;
-      });
+      };
+      session = scope.explicitCheck ? await connectAndGreet() : await asSetup(connectAndGreet);
     }
     const user = await session.control.command(`USER ${account.name}`, context.settings.replyTimeoutMs);
     final = user;
@@ -244,7 +260,8 @@ async function transfer(
   expectReply(scope, result.final, options.expectation, options.where);
   const succeeded = result.final.kind === 'reply' && result.final.reply.code >= 200 && result.final.reply.code < 300;
   if (succeeded && result.dataError && options.stopAfter === undefined) {
-    throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` });
+    // The transfer's reply said it worked; a broken data connection is the check only when the transfer itself is.
+    throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` }, UNSTATED.has(options.expectation) && !scope.explicitCheck ? 'setup' : undefined);
   }
   return result;
 }
@@ -329,7 +346,9 @@ export async function runSteps(scope: Scope, steps: readonly Step[], prefix = ''
 async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void> {
   const container = 'repeat' in step || 'parallel' in step;
   const role: StepRoleName = isCheckStep(step, outer.checkDefault) ? 'check' : 'setup';
-  const scope: Scope = container ? { ...outer, checkDefault: typeof step.check === 'boolean' ? step.check : outer.checkDefault } : { ...outer, role };
+  const scope: Scope = container
+    ? { ...outer, checkDefault: typeof step.check === 'boolean' ? step.check : outer.checkDefault }
+    : { ...outer, role, explicitCheck: step.check === true || (step.check === undefined && outer.checkDefault === true) };
   if (!container) outer.context.running = { where: label(step, index), role };
   try {
     await runStepAction(scope, step, index);
@@ -359,7 +378,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       });
       if (!connected) return;
       const { session, greeting } = connected;
-      expectReply(scope, greeting, expectation ?? { code: 220 }, where);
+      expectReply(scope, greeting, expectation ?? unstated({ code: 220 }), where);
       if (context.profile.tls && !step.plain && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
       return;
     }
@@ -380,7 +399,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     case 'login':
       return ensureLoggedIn(scope, sessionName, step.login as Role, expectation, where, Boolean(step.stayAtRoot));
     case 'send': {
-      await command(scope, context.session(sessionName), text(step.send), expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      await command(scope, context.session(sessionName), text(step.send), expectation ?? unstated({ class: [1, 2, 3, 4, 5] }), where);
       return;
     }
     case 'raw':
@@ -405,7 +424,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     }
     case 'read': {
       const session = context.session(sessionName);
-      const wanted = expectation ?? { class: [1, 2, 3, 4, 5] };
+      const wanted = expectation ?? unstated({ class: [1, 2, 3, 4, 5] });
       const outcome = await session.control.readReply(wanted.timeoutMs ?? context.settings.replyTimeoutMs);
       let closedAfter: boolean | undefined;
       if (wanted.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(wanted.timeoutMs ?? context.settings.replyTimeoutMs)).kind === 'closed';
@@ -419,7 +438,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       return;
     }
     case 'quit': {
-      await command(scope, context.session(sessionName), 'QUIT', expectation ?? { code: 221, orClosed: true }, where);
+      await command(scope, context.session(sessionName), 'QUIT', expectation ?? unstated({ code: 221, orClosed: true }), where);
       await context.session(sessionName).control.close();
       return;
     }
@@ -430,7 +449,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
         if (step.protect) session.protectData = true;
         return;
       }
-      const auth = await command(scope, session, 'AUTH TLS', expectation ?? { code: 234 }, where);
+      const auth = await command(scope, session, 'AUTH TLS', expectation ?? unstated({ code: 234 }), where);
       if (auth.kind !== 'reply' || auth.reply.code !== 234) return;
       await session.control.upgradeToTls({ rejectUnauthorized: false, timeoutMs: context.settings.replyTimeoutMs }).catch((error: unknown) => {
         throw new StepFailure({ step: `${where} (TLS handshake)`, expected: ['a TLS handshake on the control connection after 234'], actual: (error as Error).message });
@@ -443,24 +462,24 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       return;
     }
     case 'cd':
-      await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'mkdir':
-      await command(scope, context.session(sessionName), `MKD ${text(step.mkdir)}`, expectation ?? { code: 257 }, where);
+      await command(scope, context.session(sessionName), `MKD ${text(step.mkdir)}`, expectation ?? unstated({ code: 257 }), where);
       return;
     case 'delete':
-      await command(scope, context.session(sessionName), `DELE ${text(step.delete)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `DELE ${text(step.delete)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'rmdir':
-      await command(scope, context.session(sessionName), `RMD ${text(step.rmdir)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `RMD ${text(step.rmdir)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'site':
-      await command(scope, context.session(sessionName), `SITE ${text(step.site)}`, expectation ?? { class: 2 }, where);
+      await command(scope, context.session(sessionName), `SITE ${text(step.site)}`, expectation ?? unstated({ class: 2 }), where);
       return;
     case 'rename': {
       const session = context.session(sessionName);
       const { from, to } = step.rename as { from: string; to: string };
-      const wanted = expectation ?? { code: 250 };
+      const wanted = expectation ?? unstated({ code: 250 });
       const first = await session.control.command(`RNFR ${text(from)}`, context.settings.replyTimeoutMs);
       if (first.kind !== 'reply' || first.reply.code !== 350) {
         expectReply(scope, first, wanted, `${where} (RNFR)`);
@@ -471,7 +490,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     }
     case 'size': {
       const session = context.session(sessionName);
-      const outcome = await command(scope, session, `SIZE ${text(step.size)}`, expectation ?? { code: 213 }, where);
+      const outcome = await command(scope, session, `SIZE ${text(step.size)}`, expectation ?? unstated({ code: 213 }), where);
       if (step.equals !== undefined && outcome.kind === 'reply') {
         const wanted = context.number(step.equals as number | string, sessionName);
         if (Number(outcome.reply.message.trim()) !== wanted) throw new StepFailure({ step: where, expected: [`size ${wanted}`], actual: describeOutcome(outcome) });
@@ -486,7 +505,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const verb = put.command ?? 'STOR';
       const line = verb === 'STOU' && put.put === '' ? 'STOU' : `${verb} ${text(put.put)}`;
       const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
-      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      const wanted = expectation ?? unstated(stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = put.rest === undefined ? undefined : context.number(put.rest, sessionName);
       const writeBytesPerSecond = put.writeBytesPerSecond === undefined ? undefined : context.number(put.writeBytesPerSecond, sessionName);
       await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where, rest, sendBefore: put.sendBefore?.map(text), writeBytesPerSecond });
@@ -496,7 +515,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const get = step as unknown as GetStep;
       const session = context.session(sessionName);
       const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
-      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      const wanted = expectation ?? unstated(stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = get.rest === undefined ? undefined : context.number(get.rest, sessionName);
       const readBytesPerSecond = get.readBytesPerSecond === undefined ? undefined : context.number(get.readBytesPerSecond, sessionName);
       const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
@@ -511,7 +530,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const session = context.session(sessionName);
       const verb = list.command ?? 'LIST';
       const path = text(list.list);
-      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? { codes: [226, 250] }, preliminary: list.preliminary, where });
+      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? unstated({ codes: [226, 250] }), preliminary: list.preliminary, where });
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
       if (ok) checkDataStep(scope, result.data ?? Buffer.alloc(0), list.data, where, sessionName);
       return;
@@ -526,7 +545,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
       const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs });
       if (raw.preliminary) checkPreliminary(scope, result.preliminary, result.final, raw.preliminary, where);
-      expectReply(scope, result.final, expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      expectReply(scope, result.final, expectation ?? unstated({ class: [1, 2, 3, 4, 5] }), where);
       if (result.data) checkDataStep(scope, result.data, raw.data, where, sessionName);
       return;
     }
