@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundledCases } from './run-against.ts';
 import { auditExpectations, describeFinding, type AuditFinding, type AuditProblem } from '../protocol/expectation-audit.ts';
+import { isCheckStep } from '../engine/steps.ts';
+import type { Step } from '../spec/types.ts';
 
 interface Justified {
   /** Only these problems are excused (all when absent). */
@@ -64,4 +66,45 @@ test('every justification is still needed and names a reason', async () => {
   const stale = Object.keys(JUSTIFIED).filter((id) => !used.has(id));
   assert.deepEqual(stale, [], 'justified cases whose expectations now match the table');
   for (const [id, entry] of Object.entries(JUSTIFIED)) assert.ok(entry.reason.length > 20, `${id} needs a real reason`);
+});
+
+/** Whether any step (repeat and parallel children included) is a check, as the engine decides it. */
+function hasCheck(steps: readonly Step[], inherited?: boolean): boolean {
+  return steps.some((step) => {
+    const record = step as unknown as Record<string, unknown>;
+    const own = typeof record.check === 'boolean' ? record.check : inherited;
+    if ('repeat' in step) return hasCheck(step.repeat.steps, own);
+    if ('parallel' in step) return step.parallel.some((branch) => hasCheck(branch.steps, own));
+    return isCheckStep(record, inherited);
+  });
+}
+
+test('every case has a step that checks its requirement', async () => {
+  const without = (await bundledCases()).filter((spec) => !hasCheck(spec.steps)).map((spec) => spec.id);
+  assert.deepEqual(without, [], 'cases whose every step is setup: a failure there could only ever be "not checked"');
+});
+
+/** Data expectations whose pattern a reader cannot take in at a glance: lookaheads, or longer than 40 characters. */
+function rawPatterns(spec: { id: string; steps: readonly Step[]; cleanup?: readonly Step[] }): string[] {
+  const found: string[] = [];
+  const walk = (steps: readonly Step[]) => {
+    for (const step of steps) {
+      if ('repeat' in step) walk(step.repeat.steps);
+      else if ('parallel' in step) for (const branch of step.parallel) walk(branch.steps);
+      else {
+        const record = step as unknown as Record<string, { matches?: string; notMatches?: string; because?: string } | undefined>;
+        for (const data of [record.data, record.received]) {
+          if (!data || typeof data !== 'object' || data.because) continue;
+          for (const pattern of [data.matches, data.notMatches]) if (pattern && (pattern.length > 40 || pattern.includes('(?'))) found.push(`${spec.id}: /${pattern.slice(0, 40)}…/`);
+        }
+      }
+    }
+  };
+  walk(spec.steps);
+  walk(spec.cleanup ?? []);
+  return found;
+}
+
+test('every long or lookahead pattern on data says in words what it looks for (because)', async () => {
+  assert.deepEqual((await bundledCases()).flatMap(rawPatterns), []);
 });
