@@ -14,7 +14,7 @@ const FTP_REF = 'bin/ftp-ref.js';
 
 test("README's example against an ftp-ref with its default limits passes every case it runs", { timeout: 300_000 }, async (t) => {
   const data = await temporaryFolder(t, 'readme-example-');
-  for (const [name, password] of [['alice', 'secret'], ['bob', 'secret2']]) {
+  for (const [name, password] of [['alice', 'secret'], ['bob', 'secret2']] as const) {
     await execa(process.execPath, [FTP_REF, 'user', 'add', name, '--password', password, '--data', data]);
   }
   const server = execa(process.execPath, [FTP_REF, '--port', '0', '--data', data], { reject: false, buffer: false });

@@ -14,6 +14,7 @@ import type { CaseInfo, CaseResult, Level } from './results.ts';
 import { FILE_MANAGER } from '../target/capabilities.ts';
 import { verdictOf, type StepProblem } from './verdict.ts';
 import { verbOfLine } from './root-cases.ts';
+import { entriesFor, UNKNOWN_COMMAND_CODES } from '../protocol/reply-codes.ts';
 import type { TranscriptEntry } from '../wire/transcript.ts';
 
 /**
@@ -53,6 +54,25 @@ export function rolesUsed(spec: LoadedCase): string[] {
   };
   walk(spec.steps);
   return [...roles].filter((role) => !(spec.requires ?? []).includes(role));
+}
+
+/**
+ * A server need not implement an optional command (the IANA FTP commands registry, RFC 5797: CDUP, MKD, PWD,
+ * RMD, SMNT, STOU, SYST): one that answers it 500/502 lacks a capability, as a missing FEAT feature does.
+ */
+function optionalCommandMissing(problem: StepProblem, transcript: readonly TranscriptEntry[]): string | undefined {
+  if (problem.failure.observed !== 'reply') return undefined;
+  const code = Number(/reply "(\d{3})/.exec(problem.failure.actual)?.[1]);
+  if (!UNKNOWN_COMMAND_CODES.includes(code)) return undefined;
+  const lastSent = [...transcript].reverse().find((entry) => entry.direction === 'sent' && entry.channel !== 'data');
+  if (!lastSent) return undefined;
+  const entry = entriesFor(lastSent.text)[0];
+  if (entry?.registry !== 'optional') return undefined;
+  // 502 is "not implemented"; a 500 only when it names the verb: a stray 500 (a reply left over from an earlier
+  // line, a server out of step) must not pass for a missing command.
+  const text = /reply "([^"]*)/.exec(problem.failure.actual)?.[1] ?? '';
+  if (code === 500 && !new RegExp(`\\b${entry.verb}\\b`, 'i').test(text)) return undefined;
+  return `the target does not implement ${entry.verb} (it answered ${code}); ${entry.verb} is optional (${entry.registrySource.split(';')[0]})`;
 }
 
 export interface CaseRunOptions {
@@ -145,6 +165,8 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
     return { info, status: 'failed', durationMs, transcript, harnessError, failure: { step: 'ftp-check itself', expected: ['the harness to run the case'], actual: `internal error (a bug in ftp-check, not the target): ${harnessError.split('\n')[0]}` } };
   }
   if (!problem) return { info, status: 'passed', durationMs, transcript };
+  const unimplemented = optionalCommandMissing(problem, transcript);
+  if (unimplemented) return { info, status: 'skipped', durationMs, reason: unimplemented, transcript };
   const verdict = verdictOf(info, problem);
   if (verdict.status === 'failed') return { info, status: 'failed', durationMs, failure: verdict.failure, message: verdict.message, transcript };
   const reason = stoppedByDeadline ? "the run's deadline passed" : verdict.reason + cascadePointer(spec, problem, transcript, options.rootCases);

@@ -164,6 +164,18 @@ test('a case that needs more sessions than the target allows is not checked, say
   assert.equal(results.get('engine.three-sessions-too')?.reason, 'the case needs 3 sessions at once, and the target allowed about 2 (it refused one more as too many)');
 });
 
+test('an optional command the server lacks (MKD: 502) is a skip, not a failure; a mandatory one (NLST) fails its case', async () => {
+  const server = await fakeServer([
+    // Only the case's own MKD: a server without MKD at all leaves every case that needs a scratch folder skipped.
+    { match: 'MKD made-here', do: [act.reply('502 MKD not implemented.')] },
+    { match: 'NLST', do: [act.reply('502 NLST not implemented.')] },
+  ]);
+  const { results } = await run(server, ['engine.mkd-makes-folder', 'engine.nlst-names']);
+  assert.equal(results.get('engine.mkd-makes-folder')?.status, 'skipped');
+  assert.match(results.get('engine.mkd-makes-folder')?.reason ?? '', /does not implement MKD \(it answered 502\); MKD is optional \(IANA FTP commands registry \(RFC 5797\)/);
+  assert.equal(results.get('engine.nlst-names')?.status, 'failed');
+});
+
 test('FEAT: 502 means no extensions (no failure); a FEAT that wants a login first is asked again after it', async () => {
   const none = await fakeServer([{ match: 'FEAT', do: [act.reply('502 FEAT not implemented.')] }]);
   const probedNone = await probeTarget(fakeServerProfile(none, 'no-feat'));
