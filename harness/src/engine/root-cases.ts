@@ -25,8 +25,18 @@ export function verbsOf(step: Step): string[] {
   if ('list' in s) return [typeof s.command === 'string' ? s.command : 'LIST'];
   if ('openData' in s) return [String(s.openData).toUpperCase()];
   if ('startTls' in s) return ['AUTH'];
+  if ('login' in s) return ['USER', 'PASS'];
   if ('quit' in s) return ['QUIT'];
   return [];
+}
+
+/** Does the step want the command to work (a 2xx, or no stated expectation)? A refusal case is no root of a cascade. */
+function wantsSuccess(step: Record<string, unknown>): boolean {
+  const expect = step.expect as { code?: number; codes?: number[]; class?: number | number[] } | undefined;
+  if (!expect) return true;
+  const codes = expect.codes ?? (expect.code !== undefined ? [expect.code] : []);
+  const classes = expect.class === undefined ? [] : Array.isArray(expect.class) ? expect.class : [expect.class];
+  return codes.some((code) => code >= 200 && code < 400) || classes.some((c) => c === 2 || c === 3);
 }
 
 function checkedVerbs(steps: readonly Step[], inherited?: boolean): string[] {
@@ -36,22 +46,37 @@ function checkedVerbs(steps: readonly Step[], inherited?: boolean): string[] {
     const own = typeof s.check === 'boolean' ? s.check : inherited;
     if ('repeat' in step) verbs.push(...checkedVerbs(step.repeat.steps, own));
     else if ('parallel' in step) for (const branch of step.parallel) verbs.push(...checkedVerbs(branch.steps, own));
-    else if (isCheckStep(s, inherited)) verbs.push(...verbsOf(step));
+    else if (isCheckStep(s, inherited) && wantsSuccess(s)) verbs.push(...verbsOf(step));
   }
   return verbs;
 }
 
+/** Steps in all, those inside repeat and parallel included: a short case checks one thing. */
+function stepCount(steps: readonly Step[]): number {
+  let count = 0;
+  for (const step of steps) {
+    if ('repeat' in step) count += stepCount(step.repeat.steps) * 2;
+    else if ('parallel' in step) count += step.parallel.reduce((sum, branch) => sum + stepCount(branch.steps), 0);
+    else count += 1;
+  }
+  return count;
+}
+
 /**
- * For each verb, the case that checks it most directly: the one with the fewest steps among those whose
- * check steps send it, the rfc959 suite first (its cases check the commands themselves).
+ * For each verb, the case that checks it most directly: among the cases whose check steps want it to work,
+ * rfc959's first (its cases check the commands themselves), an RFC basis before a hardening one, then the
+ * one with the fewest steps.
  */
 export function rootCases(cases: readonly LoadedCase[]): Map<string, string> {
   const best = new Map<string, LoadedCase>();
-  const rank = (spec: LoadedCase) => (spec.suite === 'rfc959' ? 0 : 1000) + spec.steps.length;
+  // A case named after the command (rfc959.appe-appends for APPE, auth.login-* for USER) is about it.
+  const named = (spec: LoadedCase, verb: string) => (['USER', 'PASS'].includes(verb) ? /login/ : new RegExp(`\\b${verb.toLowerCase().replace(' ', '-')}\\b`)).test(spec.id);
+  const rank = (spec: LoadedCase, verb: string) =>
+    (spec.suite === 'rfc959' ? 0 : 1000) + (spec.basis === 'hardening' ? 500 : 0) + (named(spec, verb) ? 0 : 300) + stepCount(spec.steps);
   for (const spec of cases) {
     for (const verb of new Set(checkedVerbs(spec.steps))) {
       const current = best.get(verb);
-      if (!current || rank(spec) < rank(current)) best.set(verb, spec);
+      if (!current || rank(spec, verb) < rank(current, verb)) best.set(verb, spec);
     }
   }
   return new Map([...best].map(([verb, spec]) => [verb, spec.id]));

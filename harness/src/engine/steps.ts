@@ -190,7 +190,8 @@ async function ensureLoggedIn(scope: Scope, sessionName: string, role: Role, exp
     await new Promise((resolve) => setTimeout(resolve, 500 * (retry + 1)));
   }
   expectReply(scope, final, wanted, where);
-  if (final.kind !== 'reply' || final.reply.code !== 230) return;
+  // 202 to PASS: "superfluous", the account needed no password (RFC 959 §5.4): logged in all the same.
+  if (final.kind !== 'reply' || (final.reply.code !== 230 && final.reply.code !== 202)) return;
   session.role = role;
   if (role === 'anonymous' || stayAtRoot) return;
   const loggedIn = session;
@@ -276,8 +277,12 @@ async function transfer(
   return result;
 }
 
-/** A transfer step's `preliminary`: a 1xx must have come before the final reply, and match. */
+/**
+ * A transfer step's `preliminary`: a 1xx must have come before a completed transfer, and match. A refused
+ * transfer (450, 550…) comes without one (RFC 959 §5.4), so the rule holds only for a 2xx final reply.
+ */
 function checkPreliminary(scope: Scope, preliminary: Reply | undefined, final: Outcome, expectation: ReplyExpectation, where: string): void {
+  if (final.kind !== 'reply' || final.reply.code < 200 || final.reply.code >= 300) return;
   if (!preliminary) {
     throw new StepFailure({ step: `${where} (preliminary reply)`, expected: [...describeExpectation(expectation), 'before the transfer'], actual: `no 1xx reply; the first reply was ${describeOutcome(final)}` });
   }
