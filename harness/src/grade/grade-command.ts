@@ -4,6 +4,7 @@
  * (Markdown, HTML, JUnit) and, for a class, a gradebook (CSV, Markdown).
  */
 import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism, freemem } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import pLimit from 'p-limit';
 import { loadSpecs } from '../spec/loader.ts';
@@ -17,6 +18,9 @@ import { gradeOne } from './grade-one.ts';
 import { renderStudentHtml, renderStudentMarkdown } from './student-report.ts';
 import { renderGradebookCsv, renderGradebookMarkdown } from './gradebook.ts';
 import type { Grade } from './score.ts';
+import { sandboxSupport } from './sandbox/support.ts';
+import { gradeInNetworkNamespace } from './sandbox/worker.ts';
+import type { SandboxOptions } from './submission.ts';
 
 export class GradeUsageError extends Error {}
 
@@ -26,9 +30,21 @@ export interface GradeFlags {
   submissions?: string;
   start?: string;
   student?: string;
-  jobs: number;
+  /** Submissions graded at once (default: from the machine's cores and free memory). */
+  jobs?: number;
   reports: string;
   specs: string[];
+  /** Run submissions without the sandbox (only for code you trust). */
+  unsafeNoSandbox?: boolean;
+}
+
+/** Memory one grading takes besides the server's own limit: the worker process and its checks. */
+const WORKER_MIB = 200;
+
+/** As many at once as there are cores, and no more than free memory holds at every server's limit. */
+export function defaultJobs(rubric: Rubric, cores = availableParallelism(), freeBytes = freemem()): number {
+  const byMemory = Math.floor(freeBytes / ((rubric.memoryLimitMiB + WORKER_MIB) * 1024 * 1024));
+  return Math.max(1, Math.min(cores, byMemory, 16));
 }
 
 async function writeStudentReports(grade: Grade, rubric: Rubric, folder: string): Promise<void> {
@@ -56,7 +72,7 @@ export async function gradeCommand(flags: GradeFlags, out: (text: string) => voi
   if (flags.target) {
     const target = parseHostPort(flags.target);
     const student = flags.student ?? flags.target;
-    const result = await gradeOne({ student, rubric, cases, target, jobs: flags.jobs });
+    const result = await gradeOne({ student, rubric, cases, target, jobs: 4 });
     printGrade(result, out);
     for (const failed of result.results.filter((r) => r.status === 'failed')) {
       out('');
@@ -80,13 +96,30 @@ export async function gradeCommand(flags: GradeFlags, out: (text: string) => voi
   const students: string[] = [];
   for (const name of entries) if (!name.startsWith('.') && (await stat(join(folder, name))).isDirectory()) students.push(name);
   if (students.length === 0) throw new GradeUsageError(`${flags.submissions} holds no submission folders`);
-  out(`grading ${students.length} submissions with "${rubric.name}" (${flags.jobs} at once)`);
-  const limit = pLimit(Math.max(1, flags.jobs));
+  const support = await sandboxSupport();
+  let sandbox: SandboxOptions | undefined;
+  if (flags.unsafeNoSandbox) {
+    out('WARNING: --unsafe-no-sandbox: submissions run as this user, can read its files and environment, outlive grading and rewrite the reports. Use it only for code you trust.');
+  } else if ('problem' in support) {
+    throw new GradeUsageError(`cannot build the sandbox for untrusted submissions: ${support.problem}.
+Without it a submission can outlive grading, read the grader's files and environment, and rewrite the reports. To grade code you trust anyway, add --unsafe-no-sandbox.`);
+  } else {
+    sandbox = { support, shares: Object.entries(rubric.share ?? {}).map(([name, from]) => ({ name, from })), maxProcesses: rubric.maxProcesses };
+  }
+  const jobs = flags.jobs ?? defaultJobs(rubric);
+  out(`grading ${students.length} submissions with "${rubric.name}" (${jobs} at once, ${sandbox ? `each in its own sandbox: cgroup v${sandbox.support.layout.version}, namespaces, a throw-away uid` : 'NO sandbox'})`);
+  const limit = pLimit(jobs);
+  const rubricFile = resolve(flags.rubric);
+  const specs = flags.specs.map((spec) => resolve(spec));
   const grades = await Promise.all(
     students.map((student) =>
       limit(async () => {
         const logDir = join(reportRoot, student);
-        const result = await gradeOne({ student, rubric, cases, submission: { dir: join(folder, student), command, logDir }, jobs: 2, onProgress: (text) => out(`  ${text}`) });
+        const submission = { dir: join(folder, student), command, logDir };
+        const onProgress = (text: string) => out(`  ${text}`);
+        const result = sandbox
+          ? await gradeInNetworkNamespace({ student, rubricFile, specs, submission, sandbox, jobs: 2 }, onProgress)
+          : await gradeOne({ student, rubric, cases, submission, jobs: 2, onProgress });
         await writeStudentReports(result, rubric, logDir);
         out(`${student}: ${result.earned} / ${result.max} (${result.percent}%)${result.problems.length ? ` — ${result.problems[0]}` : ''}`);
         return result;

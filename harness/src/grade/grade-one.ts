@@ -15,7 +15,7 @@ import type { CaseResult } from '../engine/results.ts';
 import { caseCounts, grade, type Grade, type Penalty } from './score.ts';
 import type { Rubric } from './rubric.ts';
 import { provisionAccounts } from './provision.ts';
-import { startSubmission, type RunningSubmission } from './submission.ts';
+import { startSubmission, type RunningSubmission, type SandboxOptions } from './submission.ts';
 
 export interface GradeOneOptions {
   student: string;
@@ -25,6 +25,8 @@ export interface GradeOneOptions {
   target?: { host: string; port: number };
   /** ...or a folder with a server to start. */
   submission?: { dir: string; command: string; logDir: string };
+  /** The sandbox each start of the submission runs in; absent only with --unsafe-no-sandbox. */
+  sandbox?: SandboxOptions;
   jobs: number;
   onProgress?: (text: string) => void;
 }
@@ -76,15 +78,22 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
   const deadline = Date.now() + rubric.timeLimitSeconds * 1000;
   let running: RunningSubmission | null = null;
   let restarts = 0;
+  let serverStderr = '';
+  const memoryPenalty = (detail: string) => {
+    if (!penalties.some((p) => p.kind === 'memory')) penalties.push({ kind: 'memory', points: rubric.penalties.memory, detail });
+  };
+  const overLimit = `the kernel killed the server for using more than its ${rubric.memoryLimitMiB} MiB memory limit`;
 
   const start = async (): Promise<boolean> => {
     const submission = options.submission as NonNullable<GradeOneOptions['submission']>;
-    const started = await startSubmission({ submission: submission.dir, command: submission.command, rubric, logDir: submission.logDir, values: templateValues(rubric) });
+    const started = await startSubmission({ submission: submission.dir, command: submission.command, rubric, logDir: submission.logDir, values: templateValues(rubric), sandbox: options.sandbox });
     running = started.running;
     if ('problem' in started) {
       problems.push(started.problem.detail);
       if (started.problem.kind === 'hangs') penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: started.problem.detail });
+      if (started.problem.kind === 'memory') memoryPenalty(started.problem.detail);
       await running.stop();
+      serverStderr = running.stderrTail();
       running = null;
       return false;
     }
@@ -93,7 +102,7 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
     return true;
   };
 
-  try {
+  const gradeSuites = async (): Promise<Grade> => {
     if (options.submission && !(await start())) {
       results.push(...skippedAll(cases, `not run: ${problems[problems.length - 1] ?? 'the server did not start'}`));
       return grade(student, rubric, results, penalties, problems);
@@ -110,21 +119,26 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
         const alive = current !== null && !current.exited();
         const healthy = alive && (await current.healthy());
         if (!healthy) {
-          if (current && alive) {
+          // A kill for memory is charged as memory only: the restart that follows is not the student's second fault.
+          const killedForMemory = current !== null && (await current.memory()).exceeded;
+          if (killedForMemory) {
+            memoryPenalty(`${overLimit} (seen before suite ${suite})`);
+          } else if (current && alive) {
             penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: `before suite ${suite} the server no longer greeted new connections` });
-          } else if (current) {
-            const memory = current.memory();
-            if (memory.exceeded) penalties.push({ kind: 'memory', points: rubric.penalties.memory, detail: `the server used ${Math.round(memory.peakMiB)} MiB, over the ${rubric.memoryLimitMiB} MiB limit, and was stopped` });
-            else if (!penalties.some((p) => p.kind === 'crashed')) penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died before suite ${suite} (${current.exitDescription()})` });
+          } else if (current && !penalties.some((p) => p.kind === 'crashed')) {
+            penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died before suite ${suite} (${current.exitDescription()})` });
           }
-          if (current) await current.stop();
+          if (current) {
+            await current.stop();
+            serverStderr = current.stderrTail();
+          }
           running = null;
           if (restarts >= MAX_RESTARTS) {
             results.push(...skippedAll(suiteCases, 'not run: the server kept failing and was not restarted again'));
             continue;
           }
           restarts++;
-          penalties.push({ kind: 'restarted', points: rubric.penalties.restarted, detail: `restarted before suite ${suite}` });
+          if (!killedForMemory) penalties.push({ kind: 'restarted', points: rubric.penalties.restarted, detail: `restarted before suite ${suite}` });
           if (!(await start())) {
             results.push(...skippedAll(suiteCases, 'not run: the server did not come back after a restart'));
             continue;
@@ -157,20 +171,27 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
     }
     const last = running as RunningSubmission | null;
     if (last) {
-      if (last.exited()) {
-        const memory = last.memory();
-        if (memory.exceeded) penalties.push({ kind: 'memory', points: rubric.penalties.memory, detail: `the server used ${Math.round(memory.peakMiB)} MiB, over the ${rubric.memoryLimitMiB} MiB limit` });
-        else if (!penalties.some((p) => p.kind === 'crashed')) penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died during the last suite (${last.exitDescription()})` });
+      if ((await last.memory()).exceeded) memoryPenalty(`${overLimit} (seen after the last suite)`);
+      else if (last.exited()) {
+        if (!penalties.some((p) => p.kind === 'crashed')) penalties.push({ kind: 'crashed', points: rubric.penalties.crashed, detail: `the server died during the last suite (${last.exitDescription()})` });
       } else if (!(await last.healthy())) {
         penalties.push({ kind: 'hung', points: rubric.penalties.hung, detail: 'after the last suite the server no longer greeted new connections' });
       }
     }
     return grade(student, rubric, results, penalties, problems);
+  };
+
+  let marked: Grade;
+  try {
+    marked = await gradeSuites();
   } finally {
     const last = running as RunningSubmission | null;
     if (last) {
-      const { leftovers } = await last.stop();
+      const { leftovers, refusedForks } = await last.stop();
+      serverStderr = last.stderrTail();
       if (leftovers.length > 0) problems.push(`processes left after stopping: ${leftovers.join(', ')}`);
+      if (refusedForks > 0) problems.push(`the server tried to run more than ${rubric.maxProcesses} processes and threads at once; the kernel refused ${refusedForks} of its forks`);
     }
   }
+  return serverStderr ? { ...marked, serverStderr } : marked;
 }

@@ -41,6 +41,8 @@ export interface Grade {
   problems: string[];
   /** Why the total was capped, if it was. */
   capped?: string;
+  /** The last lines the server wrote on stderr (a crash's own explanation). */
+  serverStderr?: string;
   results: CaseResult[];
 }
 
