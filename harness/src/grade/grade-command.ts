@@ -15,7 +15,8 @@ import { writeReportFile } from '../reporters/report-file.ts';
 import { renderWarningBlock } from '../reporters/console.ts';
 import { loadRubric, type Rubric } from './rubric.ts';
 import { gradeOne } from './grade-one.ts';
-import { renderStudentHtml, renderStudentMarkdown } from './student-report.ts';
+import { renderStudentHtml, renderStudentMarkdown, uniqueProblems } from './student-report.ts';
+import { redactForStudent } from './redact.ts';
 import { renderGradebookCsv, renderGradebookMarkdown } from './gradebook.ts';
 import type { Grade } from './score.ts';
 import { sandboxSupport } from './sandbox/support.ts';
@@ -53,10 +54,23 @@ async function writeStudentReports(grade: Grade, rubric: Rubric, folder: string)
   await writeReportFile(join(folder, 'junit.xml'), renderJUnit(summarize(grade.results, grade.student, 0), grade.results));
 }
 
+/** Each failed case of a student on one line: what to look at first. */
+export function failedCaseLines(grade: Grade): string[] {
+  return grade.results
+    .filter((r) => r.status === 'failed' || r.status === 'warned')
+    .map(redactForStudent)
+    .map((r) => `  ✗ ${r.info.id}: ${r.info.title}${r.failure ? ` — got ${oneLine(r.failure.actual, 200)}` : ''}`);
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s*\r?\n\s*/g, ' ⏎ ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 function printGrade(grade: Grade, out: (text: string) => void): void {
   out(`${grade.student}: ${grade.earned} / ${grade.max} (${grade.percent}%) ${grade.passed ? 'PASS' : 'FAIL'}`);
   for (const suite of grade.suites) out(`  ${suite.suite.padEnd(12)} ${String(suite.earned).padStart(6)} / ${suite.points}   ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} not run${suite.requiredFailed.length ? `  (required failed: ${suite.requiredFailed.join(', ')})` : ''}`);
-  for (const problem of grade.problems) out(`  problem: ${problem}`);
+  for (const problem of uniqueProblems(grade)) out(`  problem: ${problem}`);
   for (const penalty of grade.penalties) out(`  penalty −${penalty.points} (${penalty.kind}): ${penalty.detail}`);
   if (grade.capped) out(`  ${grade.capped}`);
 }
@@ -121,7 +135,9 @@ Without it a submission can outlive grading, read the grader's files and environ
           ? await gradeInNetworkNamespace({ student, rubricFile, specs, submission, sandbox, jobs: 2 }, onProgress)
           : await gradeOne({ student, rubric, cases, submission, jobs: 2, onProgress });
         await writeStudentReports(result, rubric, logDir);
-        out(`${student}: ${result.earned} / ${result.max} (${result.percent}%)${result.problems.length ? ` — ${result.problems[0]}` : ''}`);
+        const problems = [...uniqueProblems(result), ...result.penalties.map((p) => `${p.kind} −${p.points}: ${p.detail}`)];
+        out(`${student}: ${result.earned} / ${result.max} (${result.percent}%)${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+        for (const line of failedCaseLines(result)) out(line);
         return result;
       }),
     ),

@@ -38,6 +38,8 @@ test('grading the fixture class ranks the five servers and names every problem',
   assert.match(row('hangs'), /hung −10/);
   const jailEscape = await readFile(join(reports, 'grade', 'jail-escape', 'report.md'), 'utf8');
   assert.match(jailEscape, /### jail\.host-[a-z-]+ /);
+  assert.match(run.stdout, /^ {2}✗ jail\.host-retr-dotdot: .* — got \d+ bytes of the grading machine's file or folder \(asked for [./]+etc\/passwd\), starting "root:x:0:0:…"/m, 'the console names each failed case on one line');
+  assert.doesNotMatch(jailEscape, /daemon:x:1:1/, "no more of the grading machine's /etc/passwd than its first fields");
   const noQuota = await readFile(join(reports, 'grade', 'no-quota', 'report.md'), 'utf8');
   assert.match(noQuota, /the target does not offer SITE QUOTA: quota\./);
   for (const student of ['correct', 'crash-at-start', 'hangs', 'jail-escape', 'no-quota']) {
