@@ -118,7 +118,7 @@ export async function gradeCommand(flags: GradeFlags, out: (text: string) => voi
     throw new GradeUsageError(`cannot build the sandbox for untrusted submissions: ${support.problem}.
 Without it a submission can outlive grading, read the grader's files and environment, and rewrite the reports. To grade code you trust anyway, add --unsafe-no-sandbox.`);
   } else {
-    sandbox = { support, shares: Object.entries(rubric.share ?? {}).map(([name, from]) => ({ name, from })), maxProcesses: rubric.maxProcesses };
+    sandbox = { support };
   }
   const jobs = flags.jobs ?? defaultJobs(rubric);
   out(`grading ${students.length} submissions with "${rubric.name}" (${jobs} at once, ${sandbox ? `each in its own sandbox: cgroup v${sandbox.support.layout.version}, namespaces, a throw-away uid` : 'NO sandbox'})`);

@@ -115,9 +115,6 @@ export interface RunningSubmission {
 
 export interface SandboxOptions {
   support: SandboxSupport;
-  /** Read-only folders of the lab, visible to the server under /opt/share/<name>. */
-  shares: { from: string; name: string }[];
-  maxProcesses: number;
 }
 
 export interface StartOptions {
@@ -180,9 +177,9 @@ function spawnUnsafe(words: string[], cwd: string, env: Record<string, string>, 
   };
 }
 
-async function spawnSandboxed(words: string[], env: Record<string, string>, rubric: Rubric, sandbox: SandboxOptions, paths: { submission: string; root: string }, uid: number): Promise<Spawned> {
-  const group = await SubmissionCgroup.create(sandbox.support.layout, `ftp-check-${process.pid}-${randomInt(1e9)}`, { memoryBytes: rubric.memoryLimitMiB * 1024 * 1024, maxProcesses: sandbox.maxProcesses });
-  const args = bwrapArgs({ submission: paths.submission, root: paths.root, shares: sandbox.shares, system: await systemEntries(), uid, env, command: words });
+async function spawnSandboxed(words: string[], env: Record<string, string>, rubric: Rubric, sandbox: SandboxOptions, paths: { submission: string; root: string; shares: { from: string; name: string }[] }, uid: number): Promise<Spawned> {
+  const group = await SubmissionCgroup.create(sandbox.support.layout, `ftp-check-${process.pid}-${randomInt(1e9)}`, { memoryBytes: rubric.memoryLimitMiB * 1024 * 1024, maxProcesses: rubric.maxProcesses });
+  const args = bwrapArgs({ submission: paths.submission, root: paths.root, shares: paths.shares, system: await systemEntries(), uid, env, command: words });
   const child = spawn('/bin/sh', ['-c', LAUNCHER, 'launcher', ...args.command], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { BWRAP: sandbox.support.bwrap, CGROUP_PROCS: group.procsFiles().join(' ') } });
   const ended = new Promise<string>((resolveEnd) => {
     child.once('error', (error) => resolveEnd(`could not start the sandbox (${error.message})`));
@@ -226,9 +223,11 @@ export async function startSubmission(options: StartOptions): Promise<{ running:
   // In the sandbox the server gets its own copy of its folder (writable, owned by its uid): it never sees the original's neighbours.
   const copy = sandbox ? await mkdtemp(join(tmpdir(), 'ftp-grade-submission-')) : null;
   const uid = throwAwayUid();
+  // The rubric's shared folders: read-only under /opt/share in the sandbox, where they are without it.
+  const shares = Object.entries(options.rubric.share ?? {}).map(([name, from]) => ({ name, from }));
   const seen = sandbox
-    ? { root: INSIDE.root, submission: INSIDE.submission, ...Object.fromEntries(sandbox.shares.map((share) => [`share.${share.name}`, `${INSIDE.shares}/${share.name}`])) }
-    : { root, submission: resolve(options.submission) };
+    ? { root: INSIDE.root, submission: INSIDE.submission, ...Object.fromEntries(shares.map((share) => [`share.${share.name}`, `${INSIDE.shares}/${share.name}`])) }
+    : { root, submission: resolve(options.submission), ...Object.fromEntries(shares.map((share) => [`share.${share.name}`, share.from])) };
   const values = { ...options.values, port: String(port), host, ...seen };
   for (const file of options.rubric.files ?? []) {
     const path = join(root, fillTemplate(file.path, values));
@@ -243,7 +242,7 @@ export async function startSubmission(options: StartOptions): Promise<{ running:
   if (sandbox && copy) {
     await cp(resolve(options.submission), copy, { recursive: true, verbatimSymlinks: true });
     await execa('chown', ['-R', '--no-dereference', `${uid}:${uid}`, copy, root]);
-    spawned = await spawnSandboxed(words, { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: INSIDE.home, LANG: 'C.UTF-8', ...env }, options.rubric, sandbox, { submission: copy, root }, uid);
+    spawned = await spawnSandboxed(words, { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: INSIDE.home, LANG: 'C.UTF-8', ...env }, options.rubric, sandbox, { submission: copy, root, shares }, uid);
   } else {
     spawned = spawnUnsafe(words, resolve(options.submission), env, options.rubric);
   }
