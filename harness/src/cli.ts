@@ -55,6 +55,7 @@ const cli = yargs(hideBin(process.argv))
         .option('bail', { type: 'boolean', default: false, describe: 'Stop after the first failure' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for one reply' })
         .option('jobs', { type: 'number', default: 4, describe: 'Cases run at once (cases that must run alone still do)' })
+        .option('deadline', { type: 'number', describe: 'Seconds the whole run may take; cases not done by then are not checked', defaultDescription: '60 + 3 per case' })
         .option('strict', { type: 'boolean', default: false, describe: 'SHOULD-level cases count as failures' })
         .option('expect-fail', { type: 'string', coerce: last, describe: 'YAML list of known deviations: { case, reason }' })
         .option('junit', { type: 'string', coerce: last, describe: 'Write JUnit XML (default reports/junit.xml)' })
@@ -66,6 +67,7 @@ const cli = yargs(hideBin(process.argv))
         .check((argv) => {
           if (!Number.isInteger(argv.jobs) || argv.jobs < 1 || argv.jobs > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
           if (!(argv.timeout > 0 && argv.timeout <= 600)) throw new UsageError('--timeout must be seconds, above 0 and at most 600');
+          if (argv.deadline !== undefined && !(argv.deadline > 0 && argv.deadline <= 86_400)) throw new UsageError('--deadline must be seconds, above 0 and at most 86400');
           return true;
         }),
     async (argv) => {

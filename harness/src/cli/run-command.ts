@@ -10,7 +10,7 @@ import type { LoadedCase } from '../spec/types.ts';
 import { buildProfile, type ProfileFlags, type TargetProfile } from '../target/profile.ts';
 import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
 import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
-import { runAll } from '../engine/runner.ts';
+import { exitCodeOf, runAll } from '../engine/runner.ts';
 import { ExpectedFailures, globToRegExp, loadExpectedFailures } from '../engine/expect-fail.ts';
 import { createReporters } from '../reporters/index.ts';
 import { missingRequirements } from '../target/capabilities.ts';
@@ -25,6 +25,8 @@ export interface RunFlags extends ProfileFlags {
   bail: boolean;
   timeout: number;
   jobs: number;
+  /** Seconds the whole run may take (default from the number of cases). */
+  deadline?: number;
   strict: boolean;
   expectFail?: string;
   junit?: string;
@@ -93,8 +95,9 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
         settings: { replyTimeoutMs: flags.timeout * 1000, transferTimeoutMs: Math.max(flags.timeout * 1000, 60_000) },
         caseTimeoutMs: Math.max(30_000, flags.timeout * 6000),
         reporters,
+        deadlineMs: flags.deadline === undefined ? undefined : flags.deadline * 1000,
       });
-      return summary.failed > 0 ? 1 : 0;
+      return exitCodeOf(summary, flags.strict);
     } finally {
       await removeTemporaryAccounts(profile, probed.temporary);
     }

@@ -13,11 +13,21 @@ import type { TargetProfile } from '../target/profile.ts';
 import type { Failure } from './results.ts';
 import { interpolate, interpolateNumber, InterpolationError } from './interpolate.ts';
 import { findServerPath } from './leaks.ts';
+import { isTooManySessions, type SessionGauge } from './session-gauge.ts';
+
+/** A check step's wrong answer fails the case; a setup step's makes it "not checked". */
+export type StepRoleName = 'check' | 'setup';
 
 /** A step did not hold; carries the expected-vs-actual failure. */
 export class StepFailure extends Error {
-  constructor(readonly failure: Failure) {
+  /** Set where the failure is thrown for scaffolding that is setup whatever the step (greeting, scratch folder), else by the step that failed. */
+  role: StepRoleName | undefined;
+  /** The failing step's own story (its `warning:`), when it has one. */
+  stepWarning: string | undefined;
+
+  constructor(readonly failure: Failure, role?: StepRoleName) {
     super(`${failure.step}: expected ${failure.expected.join(' / ')}, got ${failure.actual}`);
+    this.role = role;
   }
 }
 
@@ -39,7 +49,12 @@ export interface RunSettings {
   replyTimeoutMs: number;
   /** Wait for one whole transfer. */
   transferTimeoutMs: number;
+  /** The run's open sessions across cases; without it a "too many sessions" answer is not retried. */
+  gauge?: SessionGauge;
 }
+
+/** Waits before each retry of a session refused as one too many: ~12 s in all, enough for other cases to close theirs. */
+const TOO_MANY_RETRY_DELAYS_MS = [200, 400, 800, 1500, 2500, 3000, 3500];
 
 export class CaseContext {
   readonly transcript: Transcript;
@@ -48,7 +63,12 @@ export class CaseContext {
   readonly sessions = new Map<string, CaseSession>();
   /** Scratch folder of each role, made at its first login in this case. */
   readonly scratch = new Map<Role, string>();
+  /** Server paths found in the replies of check steps: they fail the case. */
   readonly leaks: string[] = [];
+  /** Server paths found in setup replies: noted, not counted against this case (the leak case of that command checks it). */
+  readonly setupLeaks: string[] = [];
+  /** The step running now (the last one started, in parallel branches): what a case time-out interrupted. */
+  running: { where: string; role: StepRoleName } | undefined;
   private closedAll = false;
 
   constructor(
@@ -89,7 +109,29 @@ export class CaseContext {
     return typeof value === 'number' ? value : interpolateNumber(this.text(value, sessionName), new Map());
   }
 
-  async connect(sessionName: string): Promise<{ session: CaseSession; greeting: Outcome }> {
+  /**
+   * Opens a session, and when the target answers "too many" while this run holds other sessions, waits
+   * for them and tries again (the 421 was ftp-check's doing, not a finding). `acceptsTooMany`: the step
+   * expects such a refusal (a limits case), so it is returned as it came.
+   */
+  async connect(sessionName: string, acceptsTooMany = false): Promise<{ session: CaseSession; greeting: Outcome }> {
+    const gauge = this.settings.gauge;
+    for (let attempt = 0; ; attempt++) {
+      const opened = await this.connectOnce(sessionName);
+      const { greeting } = opened;
+      const refused = greeting.kind === 'reply' && isTooManySessions(greeting.reply.code, greeting.reply.message);
+      if (!refused || acceptsTooMany || !gauge) return opened;
+      const held = gauge.open();
+      const delay = TOO_MANY_RETRY_DELAYS_MS[attempt];
+      if (held <= 1 || delay === undefined) return opened;
+      gauge.limitMet(held);
+      this.transcript.note(`the target refused a session as one too many while ftp-check held ${held}: waiting ${delay} ms for other cases to close theirs, then trying again`);
+      await opened.session.control.close();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private async connectOnce(sessionName: string): Promise<{ session: CaseSession; greeting: Outcome }> {
     const existing = this.sessions.get(sessionName);
     if (existing && !existing.control.isClosed()) await existing.control.close();
     let control: ControlConnection;
@@ -107,6 +149,7 @@ export class CaseContext {
       }
       throw error;
     }
+    this.settings.gauge?.add(control);
     const session: CaseSession = { name: sessionName, control, role: null, channels: [], protectData: false };
     this.sessions.set(sessionName, session);
     const greeting = await control.readReply(this.settings.replyTimeoutMs);
@@ -120,7 +163,7 @@ export class CaseContext {
   }
 
   /** Records a server path found in `text`, when the case checks for leaks. */
-  checkLeak(text: string, where: string): void {
+  checkLeak(text: string, where: string, role: StepRoleName = 'check'): void {
     if (!this.spec.checkLeaks) return;
     const sent = this.transcript
       .entries()
@@ -128,7 +171,12 @@ export class CaseContext {
       .map((entry) => entry.text)
       .join('\n');
     const leak = findServerPath(text, this.profile.serverPaths, sent);
-    if (leak) this.leaks.push(`${where}: ${leak}`);
+    if (!leak) return;
+    if (role === 'check') this.leaks.push(`${where}: ${leak}`);
+    else {
+      this.setupLeaks.push(`${where}: ${leak}`);
+      this.transcript.note(`a server path in a setup step's reply (not counted here): ${leak}`);
+    }
   }
 
   /** Closes every session (without QUIT) and data channel. Idempotent. */

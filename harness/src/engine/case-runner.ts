@@ -10,15 +10,30 @@ import { InterpolationError } from './interpolate.ts';
 import { CaseContext, StepFailure, type RunSettings } from './case-context.ts';
 import { createScope, runSteps } from './steps.ts';
 import { removeScratch } from './scratch.ts';
-import type { CaseInfo, CaseResult, Failure } from './results.ts';
+import type { CaseInfo, CaseResult, Level } from './results.ts';
+import { FILE_MANAGER } from '../target/capabilities.ts';
+import { verdictOf, type StepProblem } from './verdict.ts';
+import { verbOfLine } from './root-cases.ts';
+import type { TranscriptEntry } from '../wire/transcript.ts';
 
-export function caseInfo(spec: LoadedCase): CaseInfo {
+/**
+ * A case's level follows from its basis: the file-manager protocol binds only a target that claims it
+ * (SHOULD-level notes elsewhere), hardening practice is never more than a SHOULD.
+ */
+export function levelOf(spec: LoadedCase, capabilities?: ReadonlySet<string>): Level {
+  const declared = spec.level ?? 'must';
+  if (spec.basis === 'hardening') return 'should';
+  if (spec.basis === 'file-manager' && capabilities && !capabilities.has(FILE_MANAGER)) return 'should';
+  return declared;
+}
+
+export function caseInfo(spec: LoadedCase, capabilities?: ReadonlySet<string>): CaseInfo {
   return {
     id: spec.id,
     suite: spec.suite,
     title: spec.title,
     severity: spec.severity,
-    level: spec.level ?? 'must',
+    level: levelOf(spec, capabilities),
     references: spec.references,
     warning: spec.warning.trim(),
     file: `${spec.file}:${spec.line}`,
@@ -30,37 +45,63 @@ export interface CaseRunOptions {
   capabilities: ReadonlySet<string>;
   settings: RunSettings;
   caseTimeoutMs: number;
+  /** Verb -> the case that checks it: where a not-checked case's cascade points. */
+  rootCases?: ReadonlyMap<string, string>;
+  /** Resolves when the run's deadline passes: the case stops, not checked. */
+  deadline?: Promise<void>;
+}
+
+/** `; NLST is checked by rfc959.nlst-names`: the case whose requirement the failed setup command is. */
+function cascadePointer(spec: LoadedCase, problem: StepProblem, transcript: readonly TranscriptEntry[], roots: ReadonlyMap<string, string> | undefined): string {
+  if (!roots || problem.role !== 'setup' || problem.failure.observed !== 'reply') return '';
+  const lastSent = [...transcript].reverse().find((entry) => entry.direction === 'sent' && entry.channel !== 'data');
+  if (!lastSent) return '';
+  const verb = verbOfLine(lastSent.text);
+  const root = roots.get(verb);
+  return root && root !== spec.id ? `; ${verb} itself is checked by ${root}` : '';
 }
 
 export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promise<CaseResult> {
-  const info = caseInfo(spec);
+  const info = caseInfo(spec, options.capabilities);
   const missing = missingRequirements(spec.requires ?? [], options.capabilities);
   if (missing.length > 0) {
     return { info, status: 'skipped', durationMs: 0, reason: `the target does not offer ${missing.join(', ')}`, transcript: [] };
   }
   const started = Date.now();
   const context = new CaseContext(spec, options.profile, options.settings);
-  let failure: Failure | undefined;
+  let problem: StepProblem | undefined;
   let harnessError: string | undefined;
   const limit = spec.timeoutMs ?? options.caseTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), limit);
   });
+  const deadlinePassed = (options.deadline ?? new Promise<never>(() => {})).then(() => 'deadline' as const);
+  let stoppedByDeadline = false;
   try {
-    const outcome = await Promise.race([runSteps(createScope(context), spec.steps).then(() => 'done' as const), timedOut]);
-    if (outcome === 'timeout') {
-      failure = { step: 'the whole case', expected: [`the case to finish within ${limit} ms`], actual: 'it did not: the server hung or was far too slow' };
+    const outcome = await Promise.race([runSteps(createScope(context), spec.steps).then(() => 'done' as const), timedOut, deadlinePassed]);
+    if (outcome === 'deadline') {
+      stoppedByDeadline = true;
+      problem = { role: 'setup', failure: { step: context.running?.where ?? 'the case', expected: ['the case to end before the run\'s deadline'], actual: "the run's deadline passed" } };
+      await context.closeAll();
+    } else if (outcome === 'timeout') {
+      // The step that was running when time ran out decides: a setup step that hangs says nothing of the requirement.
+      const running = context.running;
+      problem = {
+        role: running?.role ?? 'check',
+        failure: { step: running?.where ?? 'the whole case', expected: [`the case to finish within ${limit} ms`], actual: 'it did not: the server hung or was far too slow', observed: 'timeout' },
+      };
       await context.closeAll();
     }
   } catch (error) {
-    if (error instanceof StepFailure) failure = error.failure;
-    else if (error instanceof InterpolationError) failure = { step: 'spec', expected: ['every ${variable} known'], actual: error.message };
+    if (error instanceof StepFailure) problem = { failure: error.failure, role: error.role ?? 'check', stepWarning: error.stepWarning };
+    // A variable the spec names but nothing set: the spec's fault, nothing learnt about the server.
+    else if (error instanceof InterpolationError) problem = { role: 'setup', failure: { step: 'spec', expected: ['every ${variable} known'], actual: error.message } };
     else harnessError = error instanceof Error ? (error.stack ?? error.message) : String(error);
   } finally {
     clearTimeout(timer);
   }
-  if (spec.cleanup) {
+  if (spec.cleanup && !stoppedByDeadline) {
     let cleanupTimer: NodeJS.Timeout | undefined;
     try {
       const cleanupLimit = new Promise((resolve) => {
@@ -74,8 +115,9 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
       clearTimeout(cleanupTimer);
     }
   }
-  if (!failure && !harnessError && context.leaks.length > 0) {
-    failure = { step: 'leak check', expected: ['no server-side path in any reply or listing'], actual: `found ${context.leaks[0]}`, detail: context.leaks.slice(1, 5).join('\n') || undefined };
+  if (!problem && !harnessError && context.leaks.length > 0) {
+    const failure = { step: 'leak check', expected: ['no server-side path in any reply or listing'], actual: `found ${context.leaks[0]}`, detail: context.leaks.slice(1, 5).join('\n') || undefined };
+    problem = { role: 'check', failure, stepWarning: `A reply or listing named a path on the server's own disk (${context.leaks[0]}): it tells every client where the server keeps its files, which helps an attacker aim a path traversal.` };
   }
   await context.closeAll();
   for (const [role, folder] of context.scratch) {
@@ -87,5 +129,9 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
   if (harnessError) {
     return { info, status: 'failed', durationMs, transcript, harnessError, failure: { step: 'ftp-check itself', expected: ['the harness to run the case'], actual: `internal error (a bug in ftp-check, not the target): ${harnessError.split('\n')[0]}` } };
   }
-  return failure ? { info, status: 'failed', durationMs, failure, transcript } : { info, status: 'passed', durationMs, transcript };
+  if (!problem) return { info, status: 'passed', durationMs, transcript };
+  const verdict = verdictOf(info, problem);
+  if (verdict.status === 'failed') return { info, status: 'failed', durationMs, failure: verdict.failure, message: verdict.message, transcript };
+  const reason = stoppedByDeadline ? "the run's deadline passed" : verdict.reason + cascadePointer(spec, problem, transcript, options.rootCases);
+  return { info, status: 'not-checked', durationMs, failure: verdict.failure, reason, message: `Not checked: ${reason}.`, transcript };
 }

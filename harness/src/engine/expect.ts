@@ -18,6 +18,20 @@ export function describeReply(reply: Reply): string {
   return `reply "${text.length > 200 ? `${text.slice(0, 200)}…` : text}"`;
 }
 
+/**
+ * A pattern a reader can take in at a glance is shown as it is; a long one or one with lookaheads is
+ * replaced by the spec's `because` (the spec audit makes sure every such pattern has one).
+ */
+export function isPlainPattern(pattern: string): boolean {
+  return pattern.length <= 40 && !/\(\?[=!<]|\[\\s\\S\]/.test(pattern);
+}
+
+/** `data matching /x/`; a pattern too long to read is named by the spec's `because`, or said to be the case's. */
+function shownPattern(kind: string, pattern: string, because?: string): string {
+  if (isPlainPattern(pattern)) return `${kind} /${pattern}/`;
+  return because ?? `${kind} the case's pattern (too long to show)`;
+}
+
 export function describeExpectation(expectation: ReplyExpectation): string[] {
   const parts: string[] = [];
   const codes = expectation.codes ?? (expectation.code !== undefined ? [expectation.code] : []);
@@ -25,8 +39,9 @@ export function describeExpectation(expectation: ReplyExpectation): string[] {
   if (codes.length > 0) parts.push(`reply ${codes.join(' or ')}`);
   if (classes.length > 0) parts.push(`a ${classes.map((c) => `${c}xx`).join(' or ')} reply`);
   if (expectation.notCodes?.length) parts.push(`not ${expectation.notCodes.join(' or ')}`);
-  if (expectation.text) parts.push(`text matching /${expectation.text}/`);
-  if (expectation.notText) parts.push(`text not matching /${expectation.notText}/`);
+  // A reply's `because` is shown after the parts anyway.
+  if (expectation.text) parts.push(shownPattern('text matching', expectation.text));
+  if (expectation.notText) parts.push(shownPattern('text not matching', expectation.notText));
   if (expectation.minLines) parts.push(`at least ${expectation.minLines} lines`);
   const described = parts.length > 0 ? [parts.join(', ')] : [];
   if (expectation.closed) described.push(`${described.length ? 'then ' : ''}the connection closed`);
@@ -59,15 +74,15 @@ export function checkReply(outcome: Outcome, expectation: ReplyExpectation, step
   const hasReplyRules = expectation.code !== undefined || expectation.codes !== undefined || expectation.class !== undefined || expectation.text !== undefined;
   if (outcome.kind === 'closed') {
     if (expectation.closed || expectation.orClosed) return null;
-    return { step, expected, actual: describeOutcome(outcome) };
+    return { step, expected, actual: describeOutcome(outcome), observed: 'closed' };
   }
-  if (outcome.kind === 'timeout') return { step, expected, actual: describeOutcome(outcome) };
+  if (outcome.kind === 'timeout') return { step, expected, actual: describeOutcome(outcome), observed: 'timeout' };
   if (expectation.closed) {
-    if (hasReplyRules && !replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome) };
-    if (closedAfter === false) return { step, expected, actual: `${describeOutcome(outcome)}, and the connection stayed open` };
+    if (hasReplyRules && !replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply' };
+    if (closedAfter === false) return { step, expected, actual: `${describeOutcome(outcome)}, and the connection stayed open`, observed: 'reply' };
     return null;
   }
-  if (!replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome) };
+  if (!replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply' };
   return null;
 }
 
@@ -85,6 +100,11 @@ export function captureFrom(reply: Reply, capture: Record<string, string>): { va
 
 /** Checks received data; `resolved` maps equalsContentOf names to the remembered bytes. */
 export function checkData(data: Buffer, expectation: DataExpectation, step: string, remembered: (name: string) => Buffer | undefined, length?: number): Failure | null {
+  const failure = firstDataMismatch(data, expectation, step, remembered, length);
+  return failure && { ...failure, observed: 'data' };
+}
+
+function firstDataMismatch(data: Buffer, expectation: DataExpectation, step: string, remembered: (name: string) => Buffer | undefined, length?: number): Failure | null {
   const text = data.toString('utf8');
   const preview = () => (text.length > 300 ? `${JSON.stringify(text.slice(0, 300))}… (${data.length} bytes)` : JSON.stringify(text));
   for (const needle of expectation.contains ?? []) {
@@ -93,8 +113,8 @@ export function checkData(data: Buffer, expectation: DataExpectation, step: stri
   for (const needle of expectation.notContains ?? []) {
     if (text.includes(needle)) return { step, expected: [`data without ${JSON.stringify(needle)}`], actual: `data ${preview()}` };
   }
-  if (expectation.matches && !new RegExp(expectation.matches, 'm').test(text)) return { step, expected: [`data matching /${expectation.matches}/`], actual: `data ${preview()}` };
-  if (expectation.notMatches && new RegExp(expectation.notMatches, 'm').test(text)) return { step, expected: [`data not matching /${expectation.notMatches}/`], actual: `data ${preview()}` };
+  if (expectation.matches && !new RegExp(expectation.matches, 'm').test(text)) return { step, expected: [shownPattern('data matching', expectation.matches, expectation.because)], actual: `data ${preview()}` };
+  if (expectation.notMatches && new RegExp(expectation.notMatches, 'm').test(text)) return { step, expected: [shownPattern('data not matching', expectation.notMatches, expectation.because)], actual: `data ${preview()}` };
   if (length !== undefined && data.length !== length) return { step, expected: [`${length} bytes`], actual: `${data.length} bytes` };
   if (expectation.equals !== undefined && text !== expectation.equals) return { step, expected: [`data ${JSON.stringify(expectation.equals)}`], actual: `data ${preview()}` };
   if (expectation.equalsContentOf) {

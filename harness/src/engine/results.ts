@@ -30,6 +30,8 @@ export interface Failure {
   actual: string;
   /** Extra detail (e.g. a leaked path found in a reply). */
   detail?: string;
+  /** What the server did at that step: answered (a reply or data that did not hold), closed, or stayed silent. */
+  observed?: 'reply' | 'data' | 'closed' | 'timeout';
 }
 
 export type CaseStatus =
@@ -39,15 +41,26 @@ export type CaseStatus =
   /** Failed, but listed in --expect-fail with a reason. */
   | 'expected-failure'
   /** A SHOULD-level case that failed without --strict: shown, not counted as a failure. */
-  | 'warned';
+  | 'warned'
+  /**
+   * A step the case needs to get to its check went wrong (a missing basic command, a scratch folder refused,
+   * a session limit, a dead target): nothing was learnt about the requirement. `reason` says what happened.
+   */
+  | 'not-checked';
 
 export interface CaseResult {
   info: CaseInfo;
   status: CaseStatus;
   durationMs: number;
   failure?: Failure;
-  /** Why it was skipped, or the expect-fail reason. */
+  /** Why it was skipped or not checked, or the expect-fail reason. */
   reason?: string;
+  /**
+   * What the reader is told went wrong, built from what was observed: the case's (or the failing step's) story
+   * when the observed answer is the one it describes, otherwise a plain account of the outcome. Defaults to
+   * `info.warning` where absent.
+   */
+  message?: string;
   /** Every line both ways, passwords masked. */
   transcript: TranscriptEntry[];
   /** A bug in ftp-check rather than a fault of the target (e.g. a step threw). */
@@ -60,14 +73,18 @@ export interface RunSummary {
   skipped: number;
   expectedFailures: number;
   warned: number;
+  notChecked: number;
   durationMs: number;
   target: string;
+  /** Run-level findings, e.g. the target stopped answering after a case, a session limit met. */
+  notices: string[];
 }
 
 export type RunEvent =
   | { type: 'run-start'; target: string; cases: CaseInfo[]; capabilities: string[]; startedAt: number }
   | { type: 'case-start'; info: CaseInfo }
   | { type: 'case-end'; result: CaseResult }
+  | { type: 'notice'; message: string }
   | { type: 'run-end'; summary: RunSummary; results: CaseResult[] };
 
 /** A reporter is a plugin fed by run events; it holds no runner state. */
@@ -75,7 +92,7 @@ export interface Reporter {
   onEvent(event: RunEvent): void | Promise<void>;
 }
 
-export function summarize(results: CaseResult[], target: string, durationMs: number): RunSummary {
+export function summarize(results: CaseResult[], target: string, durationMs: number, notices: string[] = []): RunSummary {
   const count = (status: CaseStatus) => results.filter((result) => result.status === status).length;
   return {
     passed: count('passed'),
@@ -83,12 +100,20 @@ export function summarize(results: CaseResult[], target: string, durationMs: num
     skipped: count('skipped'),
     expectedFailures: count('expected-failure'),
     warned: count('warned'),
+    notChecked: count('not-checked'),
     durationMs,
     target,
+    notices,
   };
 }
 
-/** The closing line, as CI tools read it. */
+/** The closing line, as CI tools read it (`N passed, N failed` first). */
 export function summaryLine(summary: RunSummary): string {
-  return `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`;
+  const notChecked = summary.notChecked > 0 ? `, ${summary.notChecked} not checked` : '';
+  return `${summary.passed} passed, ${summary.failed} failed${notChecked}, ${summary.skipped} skipped`;
+}
+
+/** The words a reader is shown for a case that did not pass. */
+export function messageOf(result: CaseResult): string {
+  return result.message ?? result.info.warning;
 }

@@ -1,7 +1,10 @@
 /**
  * Runs a set of cases against one target with bounded concurrency, emitting
  * events to reporters. Cases marked `alone` run one by one after the others.
- * Applies --strict, --expect-fail and --bail to each result.
+ * Applies --strict, --expect-fail and --bail to each result; keeps the run
+ * within the target's session limits and its deadline; notices a target that
+ * stops answering and reports the rest as not checked, naming the case after
+ * which it went silent.
  */
 import pLimit from 'p-limit';
 import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
@@ -9,8 +12,11 @@ import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
 import type { RunSettings } from './case-context.ts';
-import { summarize, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
+import { summarize, type CaseInfo, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
 import type { ExpectedFailures } from './expect-fail.ts';
+import { SessionGauge } from './session-gauge.ts';
+import { rootCases } from './root-cases.ts';
+import { targetStillAnswers } from './target-alive.ts';
 
 export interface RunOptions {
   cases: LoadedCase[];
@@ -23,6 +29,15 @@ export interface RunOptions {
   settings: RunSettings;
   caseTimeoutMs: number;
   reporters: Reporter[];
+  /** The whole run's time limit; cases not done by then are not checked. Default: defaultDeadlineMs. */
+  deadlineMs?: number;
+  /** Probe the target after a case that did not pass (default true). */
+  watchTarget?: boolean;
+}
+
+/** A run's default deadline: a minute, plus three seconds a case. */
+export function defaultDeadlineMs(cases: number): number {
+  return 60_000 + 3_000 * cases;
 }
 
 /** --strict, --expect-fail: what a raw pass or fail means for this run. */
@@ -40,35 +55,105 @@ export function judge(result: CaseResult, strict: boolean, expectedFailures: Exp
   return result;
 }
 
+/** The exit code of a run: 1 when a case failed (or, with --strict, was not checked), else 0. */
+export function exitCodeOf(summary: RunSummary, strict: boolean): 0 | 1 {
+  return summary.failed > 0 || (strict && summary.notChecked > 0) ? 1 : 0;
+}
+
+function notChecked(info: CaseInfo, reason: string): CaseResult {
+  return { info, status: 'not-checked', durationMs: 0, reason, message: `Not checked: ${reason}.`, transcript: [] };
+}
+
+/** Did the case's trouble begin at its very first connection? Then it met a target already gone. */
+function failedAtFirstConnect(result: CaseResult): boolean {
+  const step = result.failure?.step ?? '';
+  return /^(?:step 1: (?:login|connect)|connect \()/.test(step) && !result.transcript.some((entry) => entry.direction === 'received');
+}
+
 export async function runAll(options: RunOptions): Promise<{ summary: RunSummary; results: CaseResult[] }> {
   const started = Date.now();
+  const notices: string[] = [];
   const emit = async (event: RunEvent) => {
     for (const reporter of options.reporters) await reporter.onEvent(event);
   };
-  await emit({ type: 'run-start', target: options.profile.name, cases: options.cases.map(caseInfo), capabilities: [...options.capabilities].sort(), startedAt: started });
+  const notice = async (message: string) => {
+    notices.push(message);
+    await emit({ type: 'notice', message });
+  };
+  const infoOf = (spec: LoadedCase) => caseInfo(spec, options.capabilities);
+  await emit({ type: 'run-start', target: options.profile.name, cases: options.cases.map(infoOf), capabilities: [...options.capabilities].sort(), startedAt: started });
+
+  const budget = new SessionBudget(sessionBudget(options.profile.limits) ?? Number.POSITIVE_INFINITY);
+  const gauge = new SessionGauge();
+  gauge.onLimit((limit) => {
+    budget.shrinkTo(limit);
+    void notice(`the target refused a session while ftp-check held ${limit + 1}: its limit for this run's accounts is about ${limit}; cases now open at most that many at once, and refused sessions were retried`);
+  });
+  const settings: RunSettings = { ...options.settings, gauge };
+  const roots = rootCases(options.cases);
+
+  const deadlineMs = options.deadlineMs ?? defaultDeadlineMs(options.cases.length);
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  let deadlinePassed = false;
+  const deadline = new Promise<void>((resolve) => {
+    deadlineTimer = setTimeout(() => {
+      deadlinePassed = true;
+      resolve();
+    }, deadlineMs);
+  });
+
   const results: CaseResult[] = [];
   let bailed = false;
-  const runOne = async (spec: LoadedCase) => {
-    const info = caseInfo(spec);
-    if (bailed) {
-      const result: CaseResult = { info, status: 'skipped', durationMs: 0, reason: 'not run: --bail stopped the run after a failure', transcript: [] };
-      results.push(result);
-      await emit({ type: 'case-end', result });
-      return;
-    }
-    await emit({ type: 'case-start', info });
-    const result = judge(await runCase(spec, options), options.strict, options.expectedFailures);
+  /** Set once the target stops answering: the case after which it did. */
+  let wentSilentAfter: string | undefined;
+  let lastEnded: string | undefined;
+  const silentReason = () => `the target stopped answering after ${wentSilentAfter}`;
+
+  const watch = async (result: CaseResult) => {
+    if (options.watchTarget === false || wentSilentAfter !== undefined) return;
+    if (result.status === 'passed' || result.status === 'skipped' || deadlinePassed) return;
+    if (await targetStillAnswers(options.profile.host, options.profile.port, settings.replyTimeoutMs)) return;
+    if (wentSilentAfter !== undefined) return;
+    // A case whose first connection already went unanswered met a target that an earlier case took down.
+    wentSilentAfter = failedAtFirstConnect(result) && lastEnded ? lastEnded : result.info.id;
+    await notice(`the target stopped answering after ${wentSilentAfter} (a finding in itself: that case took it down); the cases after it are not checked`);
+  };
+
+  const finish = async (result: CaseResult) => {
     results.push(result);
     if (result.status === 'failed' && options.bail) bailed = true;
     await emit({ type: 'case-end', result });
   };
+
+  const runOne = async (spec: LoadedCase) => {
+    const info = infoOf(spec);
+    if (bailed) return finish({ info, status: 'skipped', durationMs: 0, reason: 'not run: --bail stopped the run after a failure', transcript: [] });
+    if (deadlinePassed) return finish(notChecked(info, `the run's deadline (${Math.round(deadlineMs / 1000)} s, --deadline) passed`));
+    if (wentSilentAfter !== undefined) return finish(notChecked(info, silentReason()));
+    await emit({ type: 'case-start', info });
+    let result = judge(await runCase(spec, { ...options, settings, rootCases: roots, deadline }), options.strict, options.expectedFailures);
+    await watch(result);
+    // A case that ran beside the one that took the target down learnt nothing from its failure.
+    if (wentSilentAfter !== undefined && wentSilentAfter !== spec.id && result.status !== 'passed' && result.status !== 'skipped') {
+      result = { ...notChecked(info, silentReason()), durationMs: result.durationMs, transcript: result.transcript };
+    } else if (wentSilentAfter === spec.id && result.failure) {
+      result = { ...result, failure: { ...result.failure, detail: [result.failure.detail, 'the target stopped answering after this case'].filter(Boolean).join('\n') } };
+    }
+    lastEnded = spec.id;
+    await finish(result);
+  };
+
   const limit = pLimit(Math.max(1, options.jobs));
-  const budget = new SessionBudget(sessionBudget(options.profile.limits) ?? Number.POSITIVE_INFINITY);
-  await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
-  for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
+  try {
+    await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+    for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+  if (deadlinePassed) await notice(`the run's deadline (${Math.round(deadlineMs / 1000)} s) passed: the cases not done by then are not checked (raise it with --deadline)`);
   const order = new Map(options.cases.map((spec, index) => [spec.id, index]));
   results.sort((a, b) => (order.get(a.info.id) ?? 0) - (order.get(b.info.id) ?? 0));
-  const summary = summarize(results, options.profile.name, Date.now() - started);
+  const summary = summarize(results, options.profile.name, Date.now() - started, notices);
   await emit({ type: 'run-end', summary, results });
   return { summary, results };
 }

@@ -36,7 +36,12 @@ export class SessionBudget {
   private used = 0;
   private readonly waiting: { need: number; start: () => void }[] = [];
 
-  constructor(readonly size: number) {}
+  constructor(private size: number) {}
+
+  /** The target refused sessions past `size`: later cases wait for slots within it (running ones keep theirs). */
+  shrinkTo(size: number): void {
+    this.size = Math.max(1, Math.min(this.size, size));
+  }
 
   /** Runs `work` once `need` slots are free (a need past the size takes them all). */
   async run<T>(need: number, work: () => Promise<T>): Promise<T> {

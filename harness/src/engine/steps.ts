@@ -13,17 +13,60 @@ import { stepKind } from '../spec/loader.ts';
 import { captureFrom, checkData, checkReply, describeExpectation, describeOutcome } from './expect.ts';
 import type { Reply } from '../wire/reply-parser.ts';
 import type { CaseContext} from './case-context.ts';
-import { StepFailure, type CaseSession } from './case-context.ts';
+import { StepFailure, type CaseSession, type StepRoleName } from './case-context.ts';
 import { Barriers } from './barrier.ts';
 import { interpolateNumber } from './interpolate.ts';
+import { isTooManySessions } from './session-gauge.ts';
 
-type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string };
+type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string; check?: boolean; warning?: string };
 
 interface Scope {
   context: CaseContext;
   barriers: Barriers | null;
   /** Session used by steps that name none (a parallel branch's own session). */
   defaultSession: string;
+  /** The `check:` of the enclosing repeat/parallel, which its steps take unless they say otherwise. */
+  checkDefault?: boolean;
+  /** The part of the step running now: decides whether a leak in its replies counts against the case. */
+  role: StepRoleName;
+}
+
+/** Options by which a step states an expectation of its own (besides `expect`). */
+const OWN_EXPECTATIONS: Record<string, readonly string[]> = {
+  get: ['data', 'preliminary'],
+  list: ['data', 'preliminary'],
+  put: ['preliminary'],
+  data: ['data', 'preliminary', 'open'],
+  size: ['equals'],
+  tcpConnect: ['open', 'received'],
+};
+
+/**
+ * Is this step the check of the case's requirement, or setup to get there? `check:` says so; else the
+ * enclosing container's `check:`; else a step is a check when it states an expectation of its own.
+ */
+export function isCheckStep(step: Record<string, unknown>, inherited?: boolean): boolean {
+  if (typeof step.check === 'boolean') return step.check;
+  if (inherited !== undefined) return inherited;
+  const kind = stepKind(step) ?? '';
+  if (kind === 'assert') return true;
+  if (step.expect !== undefined) return true;
+  return (OWN_EXPECTATIONS[kind] ?? []).some((option) => step[option] !== undefined);
+}
+
+/** Scaffolding that is setup whatever the step's role: the greeting before a login, the scratch folder, TLS. */
+function setupFailure(failure: ConstructorParameters<typeof StepFailure>[0]): StepFailure {
+  return new StepFailure(failure, 'setup');
+}
+
+/** Runs `work` as setup: a StepFailure it throws is marked setup. */
+async function asSetup<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StepFailure && error.role === undefined) error.role = 'setup';
+    throw error;
+  }
 }
 
 function label(step: AnyStep, index: string): string {
@@ -39,7 +82,7 @@ function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectati
   const failure = checkReply(outcome, expectation, where, closedAfter);
   if (failure) throw new StepFailure(failure);
   if (outcome.kind === 'reply') {
-    scope.context.checkLeak(outcome.reply.raw, where);
+    scope.context.checkLeak(outcome.reply.raw, where, scope.role);
     if (expectation.tally && outcome.reply.code >= 200 && outcome.reply.code < 300) {
       const { variables } = scope.context;
       variables.set(expectation.tally, String(Number(variables.get(expectation.tally) ?? '0') + 1));
@@ -80,26 +123,53 @@ async function command(scope: Scope, session: CaseSession, line: string, expecta
   return outcome;
 }
 
+/** Would a reply with this code satisfy the expectation's codes and classes? (A limits case expects a 421.) */
+function accepts(expectation: ReplyExpectation, code: number): boolean {
+  if (expectation.closed || expectation.orClosed) return true;
+  const codes = expectation.codes ?? (expectation.code !== undefined ? [expectation.code] : undefined);
+  if (codes) return codes.includes(code);
+  if (expectation.class === undefined) return true;
+  const classes = Array.isArray(expectation.class) ? expectation.class : [expectation.class];
+  return classes.includes(Math.floor(code / 100));
+}
+
+const LOGIN_RETRIES = 6;
+
 async function ensureLoggedIn(scope: Scope, sessionName: string, role: Role, expectation: ReplyExpectation | undefined, where: string, stayAtRoot: boolean): Promise<void> {
   const { context } = scope;
   const account = context.profile.accounts[role];
-  if (!account) throw new StepFailure({ step: where, expected: [`an account for role ${role}`], actual: 'the target profile has none (the case should have required role:' + role + ')' });
-  let session = context.sessions.get(sessionName);
-  if (!session || session.control.isClosed()) {
-    const { session: opened, greeting } = await context.connect(sessionName);
-    expectReply(scope, greeting, { code: 220 }, `${where} (greeting)`);
-    session = opened;
-    if (context.profile.tls) await startTls(scope, session, where);
-  }
-  const user = await session.control.command(`USER ${account.name}`, context.settings.replyTimeoutMs);
-  let final = user;
-  if (user.kind === 'reply' && user.reply.code === 331) final = await session.control.command(`PASS ${account.password}`, context.settings.replyTimeoutMs);
+  if (!account) throw setupFailure({ step: where, expected: [`an account for role ${role}`], actual: 'the target profile has none (the case should have required role:' + role + ')' });
   const wanted = expectation ?? { code: 230, because: `${role} ${account.name} logs in` };
+  const acceptsTooMany = expectation !== undefined && accepts(expectation, 421);
+  let session = context.sessions.get(sessionName);
+  let final: Outcome;
+  for (let retry = 0; ; retry++) {
+    if (!session || session.control.isClosed()) {
+      session = await asSetup(async () => {
+        const connected = await context.connect(sessionName, acceptsTooMany);
+        expectReply({ ...scope, role: 'setup' }, connected.greeting, { code: 220 }, `${where} (greeting)`);
+        if (context.profile.tls) await startTls({ ...scope, role: 'setup' }, connected.session, where);
+        return connected.session;
+      });
+    }
+    const user = await session.control.command(`USER ${account.name}`, context.settings.replyTimeoutMs);
+    final = user;
+    if (user.kind === 'reply' && user.reply.code === 331) final = await session.control.command(`PASS ${account.password}`, context.settings.replyTimeoutMs);
+    // Over a per-user limit some servers refuse the login itself: wait for this run's other sessions, as at connect.
+    const gauge = context.settings.gauge;
+    const refused = final.kind === 'reply' && isTooManySessions(final.reply.code, final.reply.message);
+    if (!refused || acceptsTooMany || !gauge || gauge.open() <= 1 || retry >= LOGIN_RETRIES) break;
+    gauge.limitMet(gauge.open());
+    context.transcript.note('the login was refused as one session too many while ftp-check held others: trying again once they close');
+    await session.control.close();
+    await new Promise((resolve) => setTimeout(resolve, 500 * (retry + 1)));
+  }
   expectReply(scope, final, wanted, where);
   if (final.kind !== 'reply' || final.reply.code !== 230) return;
   session.role = role;
   if (role === 'anonymous' || stayAtRoot) return;
-  await enterScratch(scope, session, role, where);
+  const loggedIn = session;
+  await asSetup(() => enterScratch({ ...scope, role: 'setup' }, loggedIn, role, where));
 }
 
 async function startTls(scope: Scope, session: CaseSession, where: string): Promise<void> {
@@ -136,10 +206,11 @@ async function openChannel(scope: Scope, session: CaseSession, mode: DataMode, w
       expectReply(scope, opened.outcome, expectation, `${where} (${mode.toUpperCase()})`);
       return null;
     }
-    throw new StepFailure({ step: `${where} (${mode.toUpperCase()})`, expected: ['a data channel'], actual: opened.outcome ? `${describeOutcome(opened.outcome)}: ${opened.error}` : opened.error });
+    // Without an expectation of its own, the data channel is only the way to the check.
+    throw new StepFailure({ step: `${where} (${mode.toUpperCase()})`, expected: ['a data channel'], actual: opened.outcome ? `${describeOutcome(opened.outcome)}: ${opened.error}` : opened.error }, expectation ? undefined : 'setup');
   }
   if (expectation) expectReply(scope, { kind: 'reply', reply: opened.reply }, expectation, `${where} (${mode.toUpperCase()})`);
-  scope.context.checkLeak(opened.reply.raw, where);
+  scope.context.checkLeak(opened.reply.raw, where, scope.role);
   return opened.channel;
 }
 
@@ -204,7 +275,7 @@ function putContent(context: CaseContext, step: PutStep, sessionName: string): B
 }
 
 function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation | undefined, where: string, sessionName: string): void {
-  scope.context.checkLeak(data.toString('utf8'), `${where} (data)`);
+  scope.context.checkLeak(data.toString('utf8'), `${where} (data)`, scope.role);
   if (!expectation) return;
   const resolved: DataExpectation = {
     ...expectation,
@@ -254,7 +325,24 @@ export async function runSteps(scope: Scope, steps: readonly Step[], prefix = ''
   for (const [i, step] of steps.entries()) await runStep(scope, step as unknown as AnyStep, `${prefix}${i + 1}`);
 }
 
-async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void> {
+/** Runs one step; a failure it throws is marked with the step's role and story unless scaffolding marked it already. */
+async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void> {
+  const container = 'repeat' in step || 'parallel' in step;
+  const role: StepRoleName = isCheckStep(step, outer.checkDefault) ? 'check' : 'setup';
+  const scope: Scope = container ? { ...outer, checkDefault: typeof step.check === 'boolean' ? step.check : outer.checkDefault } : { ...outer, role };
+  if (!container) outer.context.running = { where: label(step, index), role };
+  try {
+    await runStepAction(scope, step, index);
+  } catch (error) {
+    if (error instanceof StepFailure && !container) {
+      error.role ??= role;
+      if (error.role === 'check') error.stepWarning ??= step.warning;
+    }
+    throw error;
+  }
+}
+
+async function runStepAction(scope: Scope, step: AnyStep, index: string): Promise<void> {
   const { context } = scope;
   const kind = stepKind(step);
   const where = label(step, index);
@@ -264,7 +352,7 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
   const expectation = step.expect && withVariables(step.expect, text);
   switch (kind) {
     case 'connect': {
-      const connected = await context.connect(sessionName).catch((error: unknown) => {
+      const connected = await context.connect(sessionName, expectation !== undefined && accepts(expectation, 421)).catch((error: unknown) => {
         // A connection refused outright passes an expectation that allows a closed one (a full server may refuse in TCP).
         if (error instanceof StepFailure && (expectation?.closed || expectation?.orClosed)) return null;
         throw error;
@@ -476,13 +564,15 @@ async function runStep(scope: Scope, step: AnyStep, index: string): Promise<void
       const barriers = new Barriers(branches.length);
       const results = await Promise.allSettled(
         branches.map((branch, b) =>
-          runSteps({ context, barriers, defaultSession: branch.session }, branch.steps, `${index}.${b + 1}.`).catch((error: unknown) => {
+          runSteps({ ...scope, barriers, defaultSession: branch.session }, branch.steps, `${index}.${b + 1}.`).catch((error: unknown) => {
             barriers.breakAll(new Error(`branch ${branch.session} failed`));
             throw error;
           }),
         ),
       );
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected' && result.reason instanceof StepFailure);
+      // A branch whose check failed says more than one whose setup did (often the other branch's doing).
+      const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected' && result.reason instanceof StepFailure);
+      const failed = failures.find((result) => (result.reason as StepFailure).role === 'check') ?? failures[0];
       const other = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed) throw failed.reason;
       if (other) throw other.reason;
@@ -537,5 +627,5 @@ function withVariables(expectation: ReplyExpectation, text: (value: unknown) => 
 }
 
 export function createScope(context: CaseContext): Scope {
-  return { context, barriers: null, defaultSession: 'main' };
+  return { context, barriers: null, defaultSession: 'main', role: 'check' };
 }

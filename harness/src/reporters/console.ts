@@ -9,7 +9,7 @@
  * state kept is that buffer; every string comes from the pure `render*` functions.
  */
 import type { CaseInfo, CaseResult, CaseStatus, Reporter, RunEvent, RunSummary, Severity } from '../engine/results.ts';
-import { summarize, summaryLine } from '../engine/results.ts';
+import { messageOf, summarize, summaryLine } from '../engine/results.ts';
 import {
   DEFAULT_TRANSCRIPT_TAIL,
   alignRows,
@@ -48,6 +48,7 @@ const STATUS_MARKS: Record<CaseStatus, { symbol: string; word: string; style: St
   skipped: { symbol: '-', word: 'SKIP', style: 'dim' },
   'expected-failure': { symbol: '✘', word: 'XFAIL', style: 'yellow' },
   warned: { symbol: '!', word: 'WARN', style: 'yellow' },
+  'not-checked': { symbol: '?', word: 'NOCHK', style: 'cyan' },
 };
 const WORD_WIDTH = Math.max(...Object.values(STATUS_MARKS).map((mark) => mark.word.length));
 
@@ -73,13 +74,16 @@ export function renderCaseLine(result: CaseResult, options: ConsoleRenderOptions
       return `${head} ${duration} ${paint('yellow', `(expected failure: ${result.reason ?? 'no reason given'})`)}`;
     case 'warned':
       return `${head} ${duration} ${paint('yellow', '(SHOULD-level deviation, not counted)')}`;
+    case 'not-checked':
+      return `${head} ${duration} ${paint('cyan', `(not checked: ${result.reason ?? 'no reason given'})`)}`;
   }
 }
 
 /** The WARNING block under a failed or warned case. */
 export function renderWarningBlock(result: CaseResult, options: ConsoleRenderOptions): string[] {
   const paint = painter(options.color);
-  const { severity, level, warning } = result.info;
+  const { severity, level } = result.info;
+  const warning = messageOf(result);
   const grade = level === 'should' ? `${severity}, SHOULD-level` : `${severity}, MUST-level`;
   const note = result.status === 'warned' ? ' (not counted; a failure with --strict)' : '';
   const label = `[${grade}]${note}: `;
@@ -152,6 +156,10 @@ export function renderRunEnd(summary: RunSummary, results: CaseResult[], options
     const one = summary.warned === 1;
     lines.push(paint('yellow', `${summary.warned} SHOULD-level deviation${one ? '' : 's'}, counted as ${one ? 'a failure' : 'failures'} with --strict`));
   }
+  if (summary.notChecked > 0) {
+    lines.push(paint('cyan', `${summary.notChecked} case${plural(summary.notChecked)} not checked: a step needed to reach the check went wrong (not counted; a failure with --strict)`));
+  }
+  for (const notice of summary.notices) lines.push(paint('yellow', `notice: ${notice}`));
   if (summary.expectedFailures > 0) {
     lines.push(`${summary.expectedFailures} expected failure${plural(summary.expectedFailures)} (listed in --expect-fail)`);
   }

@@ -3,7 +3,7 @@
  * expected-vs-actual rows of a failure, and a stable case order. All pure:
  * results in, strings out (style habit 9).
  */
-import type { CaseInfo, CaseResult } from '../engine/results.ts';
+import { messageOf, type CaseInfo, type CaseResult } from '../engine/results.ts';
 import type { TranscriptEntry } from '../wire/transcript.ts';
 
 export const DEFAULT_TRANSCRIPT_TAIL = 12;
@@ -68,7 +68,7 @@ export function alignRows(rows: Array<[string, string]>): string[] {
 
 /** One line for a CI summary: the warning, then expected vs actual. */
 export function failureMessage(result: CaseResult): string {
-  const parts = [result.info.warning.trim()];
+  const parts = [messageOf(result).trim()];
   const failure = result.failure;
   if (failure) {
     const expected = failure.expected.length > 0 ? failure.expected.join(' or ') : '(not stated)';

@@ -32,8 +32,10 @@ describe('JSON reporter', () => {
       skipped: 1,
       expectedFailures: 1,
       warned: 1,
+      notChecked: 0,
       durationMs: 1234,
       target: TARGET,
+      notices: [],
     });
   });
 

@@ -3,7 +3,7 @@
  * the server's capabilities, and every case with its failure and transcript.
  * Absent values are `null`, so every case has the same keys. Written on run-end.
  */
-import type { CaseInfo, CaseResult, CaseStatus, Failure, Level, Reporter, RunEvent, RunSummary, Severity } from '../engine/results.ts';
+import { messageOf, type CaseInfo, type CaseResult, type CaseStatus, type Failure, type Level, type Reporter, type RunEvent, type RunSummary, type Severity } from '../engine/results.ts';
 import type { TranscriptEntry } from '../wire/transcript.ts';
 import { orderResults } from './format.ts';
 import { writeReportFile } from './report-file.ts';
@@ -16,6 +16,8 @@ export interface JsonCase {
   level: Level;
   references: string[];
   warning: string;
+  /** What the reader is told went wrong, built from what was observed (null when the case passed or skipped). */
+  message: string | null;
   file: string;
   status: CaseStatus;
   durationMs: number;
@@ -59,6 +61,7 @@ export function buildJsonReport(summary: RunSummary, results: CaseResult[], cont
       level: result.info.level,
       references: result.info.references,
       warning: result.info.warning,
+      message: result.status === 'passed' || result.status === 'skipped' ? null : messageOf(result),
       file: result.info.file,
       status: result.status,
       durationMs: result.durationMs,

@@ -6,6 +6,8 @@
  *   skipped          -> <skipped message="reason">
  *   expected-failure -> <skipped message="expected failure: reason">
  *   warned           -> passes, with a note in <system-out>
+ *   not-checked      -> <skipped message="not checked: reason"> (nothing was learnt about the requirement;
+ *                       a dashboard should not show the server red for it), details in <system-out>
  * The transcript goes to <system-out>. Written once, on run-end.
  */
 import { createRequire } from 'node:module';
@@ -63,6 +65,10 @@ function addCase(testSuite: TestSuite, result: CaseResult): void {
     case 'expected-failure':
       skipWithMessage(testCase, `expected failure: ${result.reason ?? 'no reason given'}`);
       output.push(`expected failure: ${failureMessage(result)}`, details, '');
+      break;
+    case 'not-checked':
+      skipWithMessage(testCase, `not checked: ${result.reason ?? 'no reason given'}`);
+      output.push(`not checked: ${result.reason ?? 'no reason given'}`, details, '');
       break;
     case 'warned':
       output.push(

@@ -5,10 +5,11 @@
  *   ok N - id title # SKIP reason          skipped
  *   not ok N - id title # TODO reason      expected failure (+ diagnostic)
  *   ok N - id title      + YAML diagnostic  warned (a SHOULD-level deviation)
+ *   ok N - id title # SKIP not checked: reason   not checked (+ diagnostic)
  * A `# suite` comment opens each suite. Written once, on run-end.
  */
 import { stringify } from 'yaml';
-import type { CaseInfo, CaseResult, Reporter, RunEvent } from '../engine/results.ts';
+import { messageOf, type CaseInfo, type CaseResult, type Reporter, type RunEvent } from '../engine/results.ts';
 import { DEFAULT_TRANSCRIPT_TAIL, groupBySuite, orderResults, transcriptExcerpt } from './format.ts';
 import { writeReportFile } from './report-file.ts';
 
@@ -28,6 +29,8 @@ function testPoint(result: CaseResult, number: number): string {
       return `not ok ${description}`;
     case 'skipped':
       return `ok ${description} # SKIP ${reason('skipped')}`;
+    case 'not-checked':
+      return `ok ${description} # SKIP not checked: ${reason('no reason given')}`;
     case 'expected-failure':
       return `not ok ${description} # TODO ${reason('expected failure')}`;
   }
@@ -40,9 +43,10 @@ function diagnostic(result: CaseResult): Record<string, unknown> | undefined {
   const diag: Record<string, unknown> = {
     severity: info.severity,
     level: info.level,
-    message: info.warning.trim(),
+    message: messageOf(result).trim(),
   };
   if (result.status === 'warned') diag.note = 'SHOULD-level deviation, counted as a failure with --strict';
+  if (result.status === 'not-checked') diag.note = `not checked: ${result.reason ?? 'no reason given'} (counted as a failure with --strict)`;
   if (failure) {
     diag.step = failure.step;
     diag.expected = failure.expected;

@@ -5,6 +5,7 @@
 import type { Level, Severity } from '../engine/results.ts';
 
 export type Role = 'user' | 'user2' | 'admin' | 'quota' | 'anonymous';
+export type Basis = 'rfc' | 'file-manager' | 'hardening';
 export type DataModeName = 'pasv' | 'epsv' | 'port' | 'eprt';
 
 /** What a reply must look like. Every field given must hold. */
@@ -50,9 +51,19 @@ export interface DataExpectation {
   equals?: string;
   /** The data must equal, whole, one of the contents remembered under these names (old or new, never a mix). */
   equalsOneOf?: string[];
+  /** Plain words for what the data must (not) hold, shown in a failure instead of the patterns. */
+  because?: string;
 }
 
-interface StepBase {
+/** What every step may say about its part in the case (see docs/spec-language.md, "Checks and setup"). */
+export interface StepRole {
+  /** true: a wrong answer here fails the case; false: setup, a wrong answer makes it "not checked". Default: see isCheckStep. */
+  check?: boolean;
+  /** The story shown when this check step fails, instead of the case's warning. */
+  warning?: string;
+}
+
+interface StepBase extends StepRole {
   session?: string;
   expect?: ReplyExpectation;
   /** Free words shown for this step in a failure. */
@@ -145,18 +156,23 @@ export type Step =
   | ListStep
   | DataStep
   | (StepBase & { openData: DataModeName })
-  | { set: Record<string, string | number> }
-  | { assert: { left: string; op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'matches' | 'notMatches'; right: string }; note?: string }
-  | { sleep: number | string }
-  | { repeat: { times: number | string; steps: Step[] } }
-  | { parallel: { session: string; steps: Step[] }[] }
-  | { barrier: string };
+  | (StepRole & { set: Record<string, string | number> })
+  | (StepRole & { assert: { left: string; op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'matches' | 'notMatches'; right: string }; note?: string })
+  | (StepRole & { sleep: number | string })
+  | (StepRole & { repeat: { times: number | string; steps: Step[] } })
+  | (StepRole & { parallel: { session: string; steps: Step[] }[] })
+  | (StepRole & { barrier: string });
 
 export interface SpecCase {
   id: string;
   title: string;
   severity: Severity;
   level?: Level;
+  /**
+   * Where the requirement comes from: `rfc` (default, level as declared), `file-manager` (the project's
+   * file-manager protocol: MUST when the target claims it, SHOULD otherwise), `hardening` (common practice: SHOULD).
+   */
+  basis?: Basis;
   references: string[];
   requires?: string[];
   warning: string;

@@ -34,6 +34,17 @@ export function parseSiteHelp(reply: Reply): string[] {
   return [...names];
 }
 
+/** The capability of a target that claims the file-manager protocol (docs/protocol.md): its rules hold at MUST level there. */
+export const FILE_MANAGER = 'file-manager';
+
+/** The protocol's own SITE extensions: a server answering any of them in SITE HELP claims the protocol. */
+// Not SITE QUOTA alone: proftpd's mod_quotatab has one too.
+const FILE_MANAGER_SITE_COMMANDS = ['SITE REGISTER', 'SITE ADDUSER', 'SITE SETQUOTA', 'SITE DELUSER'];
+
+export function claimsFileManagerProtocol(capabilities: ReadonlySet<string>): boolean {
+  return FILE_MANAGER_SITE_COMMANDS.some((name) => capabilities.has(name));
+}
+
 /** Is every requirement met? Returns the missing ones. */
 export function missingRequirements(requires: readonly string[], capabilities: ReadonlySet<string>): string[] {
   return requires.filter((name) => !capabilities.has(name));

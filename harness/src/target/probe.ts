@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ControlConnection, ConnectError } from '../wire/control-connection.ts';
 import { Transcript } from '../wire/transcript.ts';
 import type { Role } from '../spec/types.ts';
-import { parseFeat, parseSiteHelp } from './capabilities.ts';
+import { claimsFileManagerProtocol, FILE_MANAGER, parseFeat, parseSiteHelp } from './capabilities.ts';
 import { TargetError, type Account, type TargetProfile } from './profile.ts';
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -57,6 +57,14 @@ async function askSyst(control: ControlConnection, capabilities: Set<string>): P
   return true;
 }
 
+/** FEAT's features into `capabilities`; true when FEAT answered 211 (a list) or the server has none (500/502). */
+async function readFeat(control: ControlConnection, capabilities: Set<string>): Promise<boolean> {
+  const feat = await control.command('FEAT', PROBE_TIMEOUT_MS);
+  if (feat.kind !== 'reply') return false;
+  for (const name of parseFeat(feat.reply)) capabilities.add(name);
+  return feat.reply.code === 211 || feat.reply.code === 500 || feat.reply.code === 502;
+}
+
 export interface Probed {
   capabilities: Set<string>;
   /** Accounts made for this run; remove with `removeTemporaryAccounts`. */
@@ -70,10 +78,11 @@ export async function probeTarget(profile: TargetProfile): Promise<Probed> {
   const notes: string[] = [];
   const capabilities = new Set<string>();
   let systAsked = false;
+  // RFC 2389 lets a server answer FEAT before login or only after it; 500/502 means it has no FEAT.
+  let featRead = false;
   const control = await open(profile, transcript);
   try {
-    const feat = await control.command('FEAT', PROBE_TIMEOUT_MS);
-    if (feat.kind === 'reply') for (const name of parseFeat(feat.reply)) capabilities.add(name);
+    featRead = await readFeat(control, capabilities);
     systAsked = await askSyst(control, capabilities);
   } finally {
     await control.close();
@@ -85,6 +94,7 @@ export async function probeTarget(profile: TargetProfile): Promise<Probed> {
       if (await login(session, account)) {
         capabilities.add(`role:${role}`);
         if (!systAsked) systAsked = await askSyst(session, capabilities);
+        if (!featRead) featRead = await readFeat(session, capabilities);
         if (role !== 'anonymous') {
           const help = await session.command('SITE HELP', PROBE_TIMEOUT_MS);
           if (help.kind === 'reply') for (const name of parseSiteHelp(help.reply)) capabilities.add(name);
@@ -120,6 +130,7 @@ export async function probeTarget(profile: TargetProfile): Promise<Probed> {
     }
   }
   if (capabilities.has('AUTH TLS')) capabilities.add('tls');
+  if (claimsFileManagerProtocol(capabilities)) capabilities.add(FILE_MANAGER);
   if (profile.limits.maxConnections) capabilities.add('limit:connections');
   if (profile.limits.maxPerUser) capabilities.add('limit:per-user');
   if (profile.limits.idleTimeoutSeconds) capabilities.add('limit:idle');
