@@ -38,6 +38,9 @@ const targetOptions = {
   'no-anonymous': { type: 'boolean', describe: 'The target has no anonymous access' },
 } as const;
 
+/** grade --target takes run's account flags: a remote target has the accounts someone made there, not the rubric's. */
+const { target: _gradeTarget, ...gradeTargetOptions } = targetOptions;
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('ftp-check')
   .usage('$0 <command> [options]\n\nConformance checker, load harness and grader for FTP servers.')
@@ -141,6 +144,7 @@ const cli = yargs(hideBin(process.argv))
     (y) =>
       y
         .option('rubric', { type: 'string', coerce: last, demandOption: true, describe: 'Rubric YAML (see harness/rubrics/)' })
+        .options(gradeTargetOptions)
         .option('target', { type: 'string', coerce: last, describe: 'host:port of one running server to grade' })
         .option('submissions', { type: 'string', coerce: last, describe: 'Folder with one subfolder per student server' })
         .option('start', { type: 'string', coerce: last, describe: 'Start command, e.g. "python3 server.py --port {port} --root {root}" (default: the rubric\'s)' })

@@ -8,7 +8,7 @@ import { availableParallelism, freemem } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import pLimit from 'p-limit';
 import { loadSpecs } from '../spec/loader.ts';
-import { parseHostPort } from '../target/profile.ts';
+import { buildProfile, parseHostPort, type ProfileFlags } from '../target/profile.ts';
 import { summarize } from '../engine/results.ts';
 import { renderJUnit } from '../reporters/junit.ts';
 import { writeReportFile } from '../reporters/report-file.ts';
@@ -25,7 +25,7 @@ import type { SandboxOptions } from './submission.ts';
 
 export class GradeUsageError extends Error {}
 
-export interface GradeFlags {
+export interface GradeFlags extends Omit<ProfileFlags, 'target'> {
   rubric: string;
   target?: string;
   submissions?: string;
@@ -69,7 +69,7 @@ function oneLine(text: string, max: number): string {
 
 function printGrade(grade: Grade, out: (text: string) => void): void {
   out(`${grade.student}: ${grade.earned} / ${grade.max} (${grade.percent}%) ${grade.passed ? 'PASS' : 'FAIL'}`);
-  for (const suite of grade.suites) out(`  ${suite.suite.padEnd(12)} ${String(suite.earned).padStart(6)} / ${suite.points}   ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} not run${suite.requiredFailed.length ? `  (required failed: ${suite.requiredFailed.join(', ')})` : ''}`);
+  for (const suite of grade.suites) out(`  ${suite.suite.padEnd(12)} ${String(suite.earned).padStart(6)} / ${suite.points}   ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} not run${suite.notChecked ? `, ${suite.notChecked} not checked` : ''}${suite.requiredFailed.length ? `  (required failed: ${suite.requiredFailed.join(', ')})` : ''}`);
   for (const problem of uniqueProblems(grade)) out(`  problem: ${problem}`);
   for (const penalty of grade.penalties) out(`  penalty −${penalty.points} (${penalty.kind}): ${penalty.detail}`);
   if (grade.capped) out(`  ${grade.capped}`);
@@ -86,9 +86,11 @@ export async function gradeCommand(flags: GradeFlags, out: (text: string) => voi
   if (flags.target) {
     const target = parseHostPort(flags.target);
     const student = flags.student ?? flags.target;
-    const result = await gradeOne({ student, rubric, cases, target, jobs: 4 });
+    const accountsGiven = Boolean(flags.profile || flags.user || flags.user2 || flags.admin || flags.quotaUser || flags.anonymous || flags.noAnonymous || flags.tls);
+    const targetProfile = accountsGiven ? await buildProfile({ ...flags, target: flags.target }) : undefined;
+    const result = await gradeOne({ student, rubric, cases, target, targetProfile, jobs: 4 });
     printGrade(result, out);
-    for (const failed of result.results.filter((r) => r.status === 'failed')) {
+    for (const failed of result.results.filter((r) => r.status === 'failed').map(redactForStudent)) {
       out('');
       for (const line of renderWarningBlock(failed, { verbose: false, color: false, transcriptTail: 8 })) out(line);
     }

@@ -7,14 +7,14 @@
  */
 import type { LoadedCase, Role } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
-import { probeTarget } from '../target/probe.ts';
+import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
 import { runAll } from '../engine/runner.ts';
 import { ExpectedFailures } from '../engine/expect-fail.ts';
 import { caseInfo } from '../engine/case-runner.ts';
 import type { CaseResult } from '../engine/results.ts';
 import { caseCounts, grade, type Grade, type Penalty } from './score.ts';
 import type { Rubric } from './rubric.ts';
-import { provisionAccounts } from './provision.ts';
+import { ensureAccountsOnTarget, provisionAccounts } from './provision.ts';
 import { startSubmission, type RunningSubmission, type SandboxOptions } from './submission.ts';
 
 export interface GradeOneOptions {
@@ -23,6 +23,8 @@ export interface GradeOneOptions {
   cases: LoadedCase[];
   /** A server already running... */
   target?: { host: string; port: number };
+  /** ...with the accounts given on the command line (--user, --profile…) instead of the rubric's. */
+  targetProfile?: TargetProfile;
   /** ...or a folder with a server to start. */
   submission?: { dir: string; command: string; logDir: string };
   /** The sandbox each start of the submission runs in; absent only with --unsafe-no-sandbox. */
@@ -68,6 +70,54 @@ function templateValues(rubric: Rubric): Record<string, string> {
   return values;
 }
 
+export const ACCOUNTS_MISSING = "not checked: the rubric's accounts do not exist on the target";
+
+/** A case that could not run for want of an account the target lacks is "not checked", never the server's failure. */
+function markMissingAccounts(results: CaseResult[], cases: LoadedCase[], missing: Map<string, string>): CaseResult[] {
+  if (missing.size === 0) return results;
+  return results.map((result) => {
+    const spec = cases.find((c) => c.id === result.info.id);
+    const needed = [...missing.keys()].filter((role) => spec?.requires?.includes(`role:${role}`) || result.failure?.expected.some((text) => text === `an account for role ${role}`));
+    if (needed.length === 0 || result.status === 'passed' || result.status === 'failed') return result;
+    return { ...result, status: 'not-checked', reason: `${ACCOUNTS_MISSING} (${needed.map((role) => missing.get(role)).join(', ')})` };
+  });
+}
+
+/** A running target, graded with the flags' accounts or the rubric's (made there if the target lets us). Unreachable or silent: TargetError. */
+async function gradeTarget(options: GradeOneOptions & { target: { host: string; port: number } }, cases: LoadedCase[], problems: string[], say: (text: string) => void): Promise<CaseResult[]> {
+  const { rubric, target } = options;
+  const profile = options.targetProfile ? { ...options.targetProfile, limits: { ...(rubric.limits ?? {}), ...options.targetProfile.limits }, anonymousFile: options.targetProfile.anonymousFile ?? rubric.anonymousFile } : profileFor(rubric, target.host, target.port);
+  if (!options.targetProfile) problems.push(...(await ensureAccountsOnTarget(rubric.accounts, target.host, target.port).catch(() => [])));
+  const before = new Map(Object.entries(profile.accounts).map(([role, account]) => [role, `${role} ${account.name}`]));
+  const probed = await probeTarget(profile);
+  const missing = new Map([...before].filter(([role]) => !profile.accounts[role as Role]));
+  if (missing.size > 0) problems.push(`${ACCOUNTS_MISSING}: ${[...missing.values()].join(', ')} cannot log in (give them with --user/--user2/--admin/--profile, or let the target register them)`);
+  const results: CaseResult[] = [];
+  try {
+    for (const suite of Object.keys(rubric.suites)) {
+      const suiteCases = cases.filter((c) => c.suite === suite);
+      if (suiteCases.length === 0) continue;
+      say(`${options.student}: ${suite} (${suiteCases.length} cases)`);
+      const { results: suiteResults } = await runAll({
+        cases: suiteCases,
+        profile,
+        capabilities: probed.capabilities,
+        jobs: options.jobs,
+        bail: false,
+        strict: true,
+        expectedFailures: new ExpectedFailures(),
+        settings: { replyTimeoutMs: 5000, transferTimeoutMs: 30_000 },
+        caseTimeoutMs: rubric.caseTimeoutSeconds * 1000,
+        reporters: [],
+      });
+      results.push(...markMissingAccounts(suiteResults, suiteCases, missing));
+    }
+  } finally {
+    await removeTemporaryAccounts(profile, probed.temporary).catch(() => {});
+  }
+  return results;
+}
+
 export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
   const { rubric, student } = options;
   const cases = options.cases.filter((c) => rubric.suites[c.suite] && caseCounts(rubric, c.suite, c.id));
@@ -103,6 +153,10 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
   };
 
   const gradeSuites = async (): Promise<Grade> => {
+    if (options.target) {
+      results.push(...(await gradeTarget({ ...options, target: options.target }, cases, problems, say)));
+      return grade(student, rubric, results, penalties, problems);
+    }
     if (options.submission && !(await start())) {
       results.push(...skippedAll(cases, `not run: ${problems[problems.length - 1] ?? 'the server did not start'}`));
       return grade(student, rubric, results, penalties, problems);

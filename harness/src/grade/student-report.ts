@@ -39,15 +39,26 @@ function skippedCases(grade: Grade): CaseResult[] {
   return grade.results.filter((r) => r.status === 'skipped');
 }
 
+function notCheckedCases(grade: Grade): CaseResult[] {
+  return grade.results.filter((r) => r.status === 'not-checked');
+}
+
+/** Cases grouped by their reason, in first-seen order. */
+function byReason(results: CaseResult[]): Map<string, string[]> {
+  const reasons = new Map<string, string[]>();
+  for (const result of results) reasons.set(result.reason ?? '', [...(reasons.get(result.reason ?? '') ?? []), result.info.id]);
+  return reasons;
+}
+
 export function renderStudentMarkdown(grade: Grade, rubric: Rubric): string {
   const lines = [
     `# ${escapeMarkdown(grade.student)}: ${grade.earned} / ${grade.max} (${grade.percent}%) — ${grade.passed ? 'PASS' : 'FAIL'}`,
     '',
     `Rubric: ${rubric.name}. Pass mark: ${rubric.passMark}%.`,
     '',
-    '| suite | marks | passed | failed | not run |',
-    '|---|---|---|---|---|',
-    ...grade.suites.map((s) => `| ${escapeMarkdown(s.suite)} | ${s.earned} / ${s.points}${s.requiredFailed.length ? ' (required case failed)' : ''} | ${s.passed} | ${s.failed} | ${s.skipped} |`),
+    '| suite | marks | passed | failed | not run | not checked |',
+    '|---|---|---|---|---|---|',
+    ...grade.suites.map((s) => `| ${escapeMarkdown(s.suite)} | ${s.earned} / ${s.points}${s.requiredFailed.length ? ' (required case failed)' : ''} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.notChecked} |`),
     '',
   ];
   if (grade.problems.length || grade.penalties.length || grade.capped) {
@@ -73,12 +84,16 @@ export function renderStudentMarkdown(grade: Grade, rubric: Rubric): string {
     const transcript = result.transcript.slice(-TRANSCRIPT_LINES).map(formatTranscriptEntry);
     if (transcript.length) lines.push(...codeBlock(transcript.join('\n')), '');
   }
+  const notChecked = notCheckedCases(grade);
+  if (notChecked.length) {
+    lines.push(`## Not checked (${notChecked.length}): no marks, and not the server's fault`, '');
+    for (const [reason, ids] of byReason(notChecked)) lines.push(`- ${escapeMarkdown(reason)}: ${ids.join(', ')}`);
+    lines.push('');
+  }
   const skipped = skippedCases(grade);
   if (skipped.length) {
     lines.push(`## Not run (${skipped.length})`, '');
-    const reasons = new Map<string, string[]>();
-    for (const result of skipped) reasons.set(result.reason ?? '', [...(reasons.get(result.reason ?? '') ?? []), result.info.id]);
-    for (const [reason, ids] of reasons) lines.push(`- ${escapeMarkdown(reason)}: ${ids.join(', ')}`);
+    for (const [reason, ids] of byReason(skipped)) lines.push(`- ${escapeMarkdown(reason)}: ${ids.join(', ')}`);
     lines.push('');
   }
   return lines.join('\n');
@@ -119,7 +134,7 @@ pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:12px} .meta{color:#
 export function renderStudentHtml(grade: Grade, rubric: Rubric): string {
   const failed = failedCases(grade);
   const suiteRows = grade.suites
-    .map((s) => `<tr><td>${escape(s.suite)}</td><td>${s.earned} / ${s.points}${s.requiredFailed.length ? ' <em>(required case failed)</em>' : ''}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.skipped}</td></tr>`)
+    .map((s) => `<tr><td>${escape(s.suite)}</td><td>${s.earned} / ${s.points}${s.requiredFailed.length ? ' <em>(required case failed)</em>' : ''}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.skipped}</td><td>${s.notChecked}</td></tr>`)
     .join('');
   const problems = [
     ...uniqueProblems(grade).map((p) => `<li>${value(p)}</li>`),
@@ -140,18 +155,20 @@ export function renderStudentHtml(grade: Grade, rubric: Rubric): string {
     })
     .join('\n');
   const skipped = skippedCases(grade);
+  const notChecked = notCheckedCases(grade);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(grade.student)} — ${escape(rubric.name)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${escape(grade.student)}</h1>
 <p class="meta">${escape(rubric.name)} · pass mark ${rubric.passMark}%</p>
 <p class="score ${grade.passed ? 'pass' : 'fail'}" id="score">${grade.earned} / ${grade.max} (${grade.percent}%) ${grade.passed ? 'PASS' : 'FAIL'}</p>
-<table><tr><th>suite</th><th>marks</th><th>passed</th><th>failed</th><th>not run</th></tr>${suiteRows}</table>
+<table><tr><th>suite</th><th>marks</th><th>passed</th><th>failed</th><th>not run</th><th>not checked</th></tr>${suiteRows}</table>
 ${problems.length ? `<h2>Problems</h2><ul>${problems.join('')}</ul>` : ''}
 ${grade.serverStderr ? `<h2>The last lines your server wrote on stderr</h2><pre id="stderr">${escape(grade.serverStderr)}</pre>` : ''}
 <h2 id="failed">Failed cases (${failed.length})</h2>
 ${caseBlocks || '<p>None.</p>'}
 ${rubric.manual?.length ? `<h2>Marked by hand (not included above)</h2><ul>${rubric.manual.map((item) => `<li>${specText(item.requirement)} (${item.points} points)</li>`).join('')}</ul>` : ''}
+${notChecked.length ? `<h2 id="not-checked">Not checked (${notChecked.length}): no marks, and not the server's fault</h2><ul>${[...byReason(notChecked)].map(([reason, ids]) => `<li>${value(reason)}: ${ids.map(escape).join(', ')}</li>`).join('')}</ul>` : ''}
 ${skipped.length ? `<h2>Not run (${skipped.length})</h2><ul>${skipped.map((r) => `<li>${escape(r.info.id)}: ${value(r.reason ?? '')}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
