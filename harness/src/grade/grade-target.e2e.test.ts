@@ -4,7 +4,7 @@
  * server; with run's account flags the same server earns full marks; a target
  * that does not answer is exit 2.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { freePort } from './submission.ts';
 
 const RUBRIC = 'fixtures/class/rubric.yaml';
 
-async function startFtpRef(t: import('node:test').TestContext, accounts: [string, string, number][]): Promise<number> {
+async function startFtpRef(t: TestContext, accounts: [string, string, number][]): Promise<number> {
   const data = await temporaryFolder(t, 'ftp-grade-target-');
   await mkdir(join(data, 'public'), { recursive: true });
   await writeFile(join(data, 'public', 'welcome.txt'), 'Welcome to the lab server.\n');
