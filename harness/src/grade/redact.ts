@@ -23,7 +23,7 @@ function decoded(quoted: string): string {
 
 /** What a case asked for, from its step (`step 2: get ../../etc/passwd` -> `../../etc/passwd`). */
 function requestedPath(step: string): string | null {
-  return /^step \d+: \w+ (.+)$/.exec(step)?.[1] ?? null;
+  return /^step \d+: (?:send [A-Za-z]+|get|list|nlst|mlsd|retr) (\S.*)$/.exec(step)?.[1] ?? null;
 }
 
 function excerptOf(content: string): string {
