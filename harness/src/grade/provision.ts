@@ -13,7 +13,11 @@ const TIMEOUT_MS = 5000;
 
 async function session(host: string, port: number): Promise<ControlConnection> {
   const control = await ControlConnection.connect({ host, port, timeoutMs: TIMEOUT_MS, transcript: new Transcript('provision'), label: 'provision' });
-  await control.readReply(TIMEOUT_MS);
+  const greeting = await control.readReply(TIMEOUT_MS);
+  if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
+    await control.close();
+    throw new Error(`no 220 greeting (${describe(greeting)})`);
+  }
   return control;
 }
 
