@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 import { freePort } from './submission.ts';
 
-const RUBRIC = 'fixtures/class/rubric.yaml';
+const RUBRIC = 'fixtures/class/rubric-quick.yaml';
 
 async function startFtpRef(t: TestContext, accounts: [string, string, number][]): Promise<number> {
   const data = await temporaryFolder(t, 'ftp-grade-target-');

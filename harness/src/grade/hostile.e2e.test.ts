@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, cp, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
 import { sandboxSupport } from './sandbox/support.ts';
@@ -43,6 +44,14 @@ test('every hostile submission is contained by the sandbox and marked as the rub
     return;
   }
   const reports = await temporaryFolder(t, 'ftp-grade-hostile-');
+  // A service of the grading machine on its loopback, which call-home tries to reach.
+  let calls = 0;
+  const service = createServer((socket) => {
+    calls++;
+    socket.destroy();
+  });
+  const listening = await new Promise<boolean>((resolve) => service.once('error', () => resolve(false)).listen(39391, '127.0.0.1', () => resolve(true)));
+  t.after(() => service.close());
   const run = await execa(process.execPath, ['bin/ftp-check.js', 'grade', '--submissions', 'fixtures/class-hostile', '--rubric', RUBRIC, '--jobs', '4', '--reports', reports], {
     reject: false,
     timeout: 170_000,
@@ -56,7 +65,7 @@ test('every hostile submission is contained by the sandbox and marked as the rub
 
   // daemonise: its setsid'd, double-forked child died with its sandbox and never reached the gradebook.
   assert.deepEqual(await processesMentioning('hostile-daemon-marker'), []);
-  assert.deepEqual(await processesMentioning('/srv/submission'), [], 'no sandboxed process is left');
+  assert.deepEqual(await processesMentioning('tiny_ftp.py'), [], 'no server of the hostile class is left');
   await new Promise((resolve) => setTimeout(resolve, 1500)); // the daemon wrote every 0.5 s while it lived
   assert.equal(await readFile(join(grade, 'gradebook.csv'), 'utf8'), gradebook);
   assert.doesNotMatch(gradebook, /PWNED/);
@@ -90,6 +99,13 @@ test('every hostile submission is contained by the sandbox and marked as the rub
   assert.match(row('fork-bomb'), /the kernel refused \d+ of its forks/);
   assert.match(row('fork-bomb'), /,100,100,100,pass,/);
   assert.match(await readFile(join(grade, 'fork-bomb', 'server-stdout.log'), 'utf8'), /fork-bomb: \d+ children, [1-9]\d* forks refused/);
+
+  // call-home: its network namespace has only its own loopback.
+  const callHome = await readFile(join(grade, 'call-home', 'server-stdout.log'), 'utf8');
+  assert.match(callHome, /call-home: 127\.0\.0\.1:39391 unreachable/);
+  assert.match(callHome, /call-home: 1\.1\.1\.1:53 unreachable/);
+  assert.doesNotMatch(callHome, /reached/);
+  if (listening) assert.equal(calls, 0, 'nothing reached the service on the grading machine\'s loopback');
 
   // crash-at-start: its own explanation is in the report.
   assert.match(row('crash-at-start'), /the server exited at start \(exit code 3\)/);
