@@ -5,7 +5,7 @@
  * cgroup v2 (one hierarchy with memory and pids) is preferred; the v1 memory
  * and pids hierarchies are used where a machine still mounts them.
  */
-import { mkdir, readFile, rmdir, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -153,4 +153,20 @@ async function enableControllers(root: string): Promise<void> {
   const current = await readFile(join(root, 'cgroup.subtree_control'), 'utf8').catch(() => '');
   const missing = ['memory', 'pids'].filter((name) => !current.split(/\s+/).includes(name));
   if (missing.length > 0) await writeFile(join(root, 'cgroup.subtree_control'), missing.map((name) => `+${name}`).join(' '));
+}
+
+/**
+ * Groups left by a grader that was killed before it could remove them (`ftp-check-<pid>-…` whose pid is gone).
+ * Only empty groups are removed (rmdir refuses the others); no process is touched.
+ */
+export async function removeStaleGroups(layout: CgroupLayout): Promise<void> {
+  const roots = layout.version === 2 ? [layout.root] : [layout.memory, layout.pids];
+  for (const root of roots) {
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const owner = /^ftp-check-(\d+)-\d+$/.exec(name)?.[1];
+      if (!owner || (await access(`/proc/${owner}`).then(() => true, () => false))) continue;
+      await rmdir(join(root, name, 'leaf')).catch(() => {});
+      await rmdir(join(root, name)).catch(() => {});
+    }
+  }
 }

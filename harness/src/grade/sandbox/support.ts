@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { lstat, readlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { delimiter, join } from 'node:path';
-import { detectCgroups, SubmissionCgroup, type CgroupLayout } from './cgroup.ts';
+import { detectCgroups, removeStaleGroups, SubmissionCgroup, type CgroupLayout } from './cgroup.ts';
 import type { SystemEntry } from './bwrap-args.ts';
 
 export interface SandboxSupport {
@@ -44,6 +44,7 @@ const realProbe: SupportProbe = {
   findTool: (name) => findProgram(name),
   detectCgroups: () => detectCgroups(),
   trial: async (layout) => {
+    await removeStaleGroups(layout);
     const group = await SubmissionCgroup.create(layout, `ftp-check-trial-${process.pid}-${randomInt(1e9)}`, { memoryBytes: 64 << 20, maxProcesses: 16 });
     await group.remove();
   },
