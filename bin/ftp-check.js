@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the package needs no build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../harness/src/cli.ts');
+// ftp-check: the bundle when it is up to date, else the sources (bin/start.js).
+import { start } from './start.js';
+
+await start('ftp-check', 'harness/src/cli.ts', ['harness/src', 'reference-server/src']);

@@ -5,9 +5,10 @@
 #
 # Runs as root on Debian bookworm; idempotent and quick once everything is in place.
 # - apt: curl, lftp, openssl, python3-pyftpdlib (for /usr/bin/python3), vsftpd.
-# - pure-ftpd and proftpd-core conflict with vsftpd (all "Provide: ftp-server"), so
-#   their .debs are only unpacked into .peers/<name>/; the shared libraries they
-#   link against are installed with apt.
+# - pure-ftpd, proftpd-core and ftpd-ssl conflict with vsftpd (all "Provide: ftp-server"),
+#   so their .debs are only unpacked into .peers/<name>/; the shared libraries they
+#   link against are installed with apt. busybox-static (unpacked too: it conflicts
+#   with busybox) is the /bin/ls that ftpd-ssl runs inside its chroot jails.
 # - vsftpd has no virtual users without extra PAM modules, so two dedicated system
 #   users (ftpcheck1, ftpcheck2, no login shell) and a PAM service file are made.
 # - No peer ever runs as a service: a temporary /usr/sbin/policy-rc.d forbids
@@ -30,6 +31,8 @@ APT_PACKAGES=(curl lftp openssl python3-pyftpdlib vsftpd chromium util-linux bub
 PURE_FTPD_LIBS=(libcap2 libcrypt1 libpam0g libsodium23 libssl3)
 PROFTPD_LIBS=(libacl1 libcap2 libcrypt1 libhiredis0.14 libidn2-0 libmemcached11 libmemcachedutil2
   libncursesw6 libpam0g libpcre2-8-0 libpcre2-posix3 libssl3 libtinfo6 zlib1g)
+# ftpd-ssl: its libraries, pam_ftp.so/pam_unix.so (libpam-modules) and unshare (util-linux).
+FTPD_SSL_LIBS=(libpam0g libpam-modules libssl3)
 
 say() { printf 'install-peers: %s\n' "$*"; }
 die() { printf 'install-peers: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -178,18 +181,23 @@ ensure_pam_service() {
 }
 
 # --- main -----------------------------------------------------------------------
-apt_install "${APT_PACKAGES[@]}" "${PURE_FTPD_LIBS[@]}" "${PROFTPD_LIBS[@]}"
+apt_install "${APT_PACKAGES[@]}" "${PURE_FTPD_LIBS[@]}" "${PROFTPD_LIBS[@]}" "${FTPD_SSL_LIBS[@]}"
 unpack_peer pure-ftpd pure-ftpd usr/sbin/pure-ftpd
 [[ -x "$PEERS_DIR/pure-ftpd/usr/bin/pure-pw" ]] || die "pure-ftpd: pure-pw missing"
 unpack_peer proftpd proftpd-core usr/sbin/proftpd
+unpack_peer ftpd-ssl ftpd-ssl usr/sbin/in.ftpd
+unpack_peer busybox-static busybox-static bin/busybox
 ensure_system_users
 ensure_pam_service
 
 /usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null || die "/usr/bin/python3 cannot import pyftpdlib"
 [[ -x /usr/sbin/vsftpd ]] || die "/usr/sbin/vsftpd missing"
-if [[ ! -f "$REPO_ROOT/node_modules/ftp-srv/package.json" ]]; then
-  say "note: node_modules/ftp-srv is missing: run 'npm ci' for the ftp-srv peer"
-fi
+for npm_peer in ftp-srv ftpd; do
+  if [[ ! -f "$REPO_ROOT/node_modules/$npm_peer/package.json" ]]; then
+    say "note: node_modules/$npm_peer is missing: run 'npm ci' for the $npm_peer peer"
+  fi
+done
 restore_policy
 say "ready: vsftpd $(dpkg-query -W -f='${Version}' vsftpd), pyftpdlib $(dpkg-query -W -f='${Version}' python3-pyftpdlib)," \
-  "pure-ftpd $(cut -d' ' -f2 "$PEERS_DIR/pure-ftpd/.ftp-check-unpacked"), proftpd $(cut -d' ' -f2 "$PEERS_DIR/proftpd/.ftp-check-unpacked")"
+  "pure-ftpd $(cut -d' ' -f2 "$PEERS_DIR/pure-ftpd/.ftp-check-unpacked"), proftpd $(cut -d' ' -f2 "$PEERS_DIR/proftpd/.ftp-check-unpacked")," \
+  "ftpd-ssl $(cut -d' ' -f2 "$PEERS_DIR/ftpd-ssl/.ftp-check-unpacked"), busybox-static $(cut -d' ' -f2 "$PEERS_DIR/busybox-static/.ftp-check-unpacked")"

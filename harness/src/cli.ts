@@ -1,19 +1,34 @@
 /**
  * ftp-check's command line. Errors are mapped to exit codes here, in one
  * place: 2 for usage, spec and target errors; anything else is a bug in
- * ftp-check and says so.
+ * ftp-check and says so. Each command's code is imported only when that
+ * command runs, so `--help` and `--version` start fast.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { SpecError } from './spec/loader.ts';
-import { TargetError } from './target/profile.ts';
-import { ExpectFailError } from './engine/expect-fail.ts';
-import { DEFAULT_SPECS, runCommand, UsageError, type RunFlags } from './cli/run-command.ts';
-import { gradeCommand, GradeUsageError, type GradeFlags } from './grade/grade-command.ts';
-import { RubricError } from './grade/rubric.ts';
-import { mergeCommand, stressCommand, type StressCommandFlags } from './cli/stress-command.ts';
+import { DEFAULT_SPECS, PACKAGE_VERSION, UsageError } from './cli/package-files.ts';
+import { usageMessage } from './cli/usage-message.ts';
+import type { RunFlags } from './cli/run-command.ts';
+import type { GradeFlags } from './grade/grade-command.ts';
+import type { StressCommandFlags } from './cli/stress-command.ts';
+import { escapeKeepingLines } from './wire/escape.ts';
 
-function exitCodeFor(error: unknown): { code: number; message: string } {
+// A reader that goes away (`ftp-check run --list | head`) is not an error: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
+async function exitCodeFor(error: unknown): Promise<{ code: number; message: string }> {
+  const [{ SpecError }, { TargetError }, { ExpectFailError }, { GradeUsageError }, { RubricError }] = await Promise.all([
+    import('./spec/loader.ts'),
+    import('./target/profile.ts'),
+    import('./engine/expect-fail.ts'),
+    import('./grade/grade-command.ts'),
+    import('./grade/rubric.ts'),
+  ]);
   if (error instanceof SpecError) return { code: 2, message: `invalid spec:\n${error.problems.map((p) => `  ${p}`).join('\n')}` };
   if (error instanceof TargetError) return { code: 2, message: `target error: ${error.message}` };
   if (error instanceof UsageError || error instanceof ExpectFailError || error instanceof GradeUsageError) return { code: 2, message: error.message };
@@ -54,7 +69,8 @@ const cli = yargs(hideBin(process.argv))
         .option('specs', { type: 'string', array: true, default: [DEFAULT_SPECS], describe: 'Spec files or folders', defaultDescription: 'the bundled specs/' })
         .option('suite', { type: 'string', array: true, describe: 'Only these suites' })
         .option('case', { type: 'string', array: true, describe: 'Only cases whose id matches this glob (e.g. "jail.*")' })
-        .option('list', { type: 'boolean', default: false, describe: 'List the cases and exit' })
+        .option('list', { type: 'boolean', default: false, describe: 'List the cases and exit (with --json: as JSON)' })
+        .option('list-suites', { type: 'boolean', default: false, describe: 'List the suites with their case counts and exit' })
         .option('bail', { type: 'boolean', default: false, describe: 'Stop after the first failure' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for one reply' })
         .option('jobs', { type: 'number', default: 4, describe: 'Cases run at once (cases that must run alone still do)' })
@@ -66,21 +82,28 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'string', coerce: last, describe: 'Write JSON (default reports/results.json)' })
         .option('reports', { type: 'string', coerce: last, default: 'reports', describe: 'Folder for report files' })
         .option('verbose', { type: 'boolean', default: false, describe: 'Show every transcript' })
-        .option('color', { type: 'boolean', default: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, describe: 'Colored output' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only failures and the summary' })
+        .option('color', { type: 'boolean', describe: 'Colored output', defaultDescription: 'on a terminal, unless NO_COLOR is set' })
+        .option('no-color', { type: 'boolean', describe: 'No colors (as NO_COLOR=1 does)' })
         .check((argv) => {
           if (!Number.isInteger(argv.jobs) || argv.jobs < 1 || argv.jobs > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
           if (!(argv.timeout > 0 && argv.timeout <= 600)) throw new UsageError('--timeout must be seconds, above 0 and at most 600');
           if (argv.deadline !== undefined && !(argv.deadline > 0 && argv.deadline <= 86_400)) throw new UsageError('--deadline must be seconds, above 0 and at most 86400');
+          if (argv.quiet && argv.verbose) throw new UsageError('--quiet and --verbose contradict each other: give one');
           return true;
         }),
     async (argv) => {
+      const noColor = argv['no-color'] === true || Boolean(process.env.NO_COLOR);
       const flags: RunFlags = {
         ...argv,
         quotaUser: argv['quota-user'],
         noAnonymous: argv['no-anonymous'],
         expectFail: argv['expect-fail'],
+        listSuites: argv['list-suites'],
+        color: argv['no-color'] === true ? false : (argv.color ?? (Boolean(process.stdout.isTTY) && !noColor)),
       } as unknown as RunFlags;
-      process.exitCode = await runCommand(flags, (text) => process.stdout.write(`${text}\n`));
+      const { runCommand } = await import('./cli/run-command.ts');
+      process.exitCode = await runCommand(flags, { out: (text) => process.stdout.write(`${text}\n`), progress: process.stderr });
     },
   )
   .command(
@@ -122,6 +145,7 @@ const cli = yargs(hideBin(process.argv))
         dataMode: argv['data-mode'],
       } as unknown as StressCommandFlags;
       const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), progress: process.stderr };
+      const { stressCommand } = await import('./cli/stress-command.ts');
       process.exitCode = await stressCommand(flags, io);
     },
   )
@@ -135,6 +159,7 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'string', coerce: last, describe: 'Write the merged result to this file' }),
     async (argv) => {
       const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), progress: process.stderr };
+      const { mergeCommand } = await import('./cli/stress-command.ts');
       process.exitCode = await mergeCommand({ files: argv.files as string[], threshold: argv.threshold, json: argv.json }, io);
     },
   )
@@ -158,25 +183,25 @@ const cli = yargs(hideBin(process.argv))
           return true;
         }),
     async (argv) => {
+      const { gradeCommand } = await import('./grade/grade-command.ts');
       process.exitCode = await gradeCommand(argv as unknown as GradeFlags, (text) => process.stdout.write(`${text}\n`));
     },
   )
   .strict()
+  .version(PACKAGE_VERSION)
+  .alias('version', 'V')
   .help()
-  .fail((message, error, instance) => {
-    if (error) {
-      const { code, message: text } = exitCodeFor(error);
-      process.stderr.write(`ftp-check: ${text}\n`);
-      process.exit(code);
-    }
-    process.stderr.write(`ftp-check: ${message}\n\n${instance.help()}\n`);
+  .alias('help', 'h')
+  .fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`ftp-check: ${usageMessage(message, hideBin(process.argv))}\n`);
     process.exit(2);
   });
 
 try {
   await cli.parseAsync();
 } catch (error) {
-  const { code, message } = exitCodeFor(error);
-  process.stderr.write(`ftp-check: ${message}\n`);
+  const { code, message } = await exitCodeFor(error);
+  process.stderr.write(`ftp-check: ${escapeKeepingLines(message)}\n`); // a target error may quote the server
   process.exit(code);
 }

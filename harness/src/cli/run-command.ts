@@ -4,24 +4,32 @@
  * 2 usage, spec or target error.
  */
 import { resolve, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { DEFAULT_SPECS, UsageError } from './package-files.ts';
 import { loadSpecs } from '../spec/loader.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import { buildProfile, type ProfileFlags, type TargetProfile } from '../target/profile.ts';
 import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
 import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
 import { exitCodeOf, runAll } from '../engine/runner.ts';
+import { rolesUsed } from '../engine/case-runner.ts';
 import { ExpectedFailures, globToRegExp, loadExpectedFailures } from '../engine/expect-fail.ts';
-import { createReporters } from '../reporters/index.ts';
+import { createConsoleReporter, createReporters } from '../reporters/index.ts';
+import { createQuietReporter } from '../reporters/quiet.ts';
+import { createProgressReporter, type ProgressStream } from '../reporters/progress.ts';
 import { missingRequirements } from '../target/capabilities.ts';
 
-export const DEFAULT_SPECS = fileURLToPath(new URL('../../../specs', import.meta.url));
+export { DEFAULT_SPECS, UsageError };
 
 export interface RunFlags extends ProfileFlags {
   specs: string[];
   suite?: string[];
   case?: string[];
   list: boolean;
+  /** List the suites with their case counts and exit. */
+  listSuites?: boolean;
+  /** Only failures and the summary. */
+  quiet?: boolean;
   bail: boolean;
   timeout: number;
   jobs: number;
@@ -43,20 +51,56 @@ export function selectCases(cases: LoadedCase[], suites: string[] | undefined, p
   return cases.filter((c) => (!suiteSet || suiteSet.has(c.suite)) && (matchers.length === 0 || matchers.some((m) => m.test(c.id))));
 }
 
+/** Says what was asked for, so a mistyped glob is seen at once, and how to find real ids. */
+export function noMatchMessage(suites: string[] | undefined, patterns: string[] | undefined): string {
+  const asked = [...(suites ?? []).map((s) => `--suite ${s}`), ...(patterns ?? []).map((p) => `--case '${p}'`)].join(' ');
+  return `no case matches ${asked || 'the given specs'}; \`ftp-check run --list${suites?.length ? ` --suite ${suites.join(' ')}` : ''}\` shows the case ids`;
+}
+
 /** `--junit` with no file name writes to the reports folder. */
 function outputPath(value: string | undefined, folder: string, fallback: string): string | undefined {
   if (value === undefined) return undefined;
   return value === '' ? join(folder, fallback) : resolve(value);
 }
 
-export async function runCommand(flags: RunFlags, out: (text: string) => void): Promise<number> {
+/** What `--list --json` prints: one object per case, for scripts and editors. */
+export function caseListJson(cases: LoadedCase[]): string {
+  const rows = cases.map((c) => ({ id: c.id, suite: c.suite, title: c.title, severity: c.severity, level: c.level ?? 'must', references: c.references, requires: c.requires ?? [], file: c.file, line: c.line }));
+  return JSON.stringify(rows, null, 1);
+}
+
+function listSuites(cases: LoadedCase[], out: (text: string) => void): void {
+  const counts = new Map<string, number>();
+  for (const c of cases) counts.set(c.suite, (counts.get(c.suite) ?? 0) + 1);
+  for (const [suite, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) out(`${suite.padEnd(16)} ${count} case${count === 1 ? '' : 's'}`);
+}
+
+export interface RunIo {
+  out: (text: string) => void;
+  /** Where the live progress line is drawn, if it is a terminal. */
+  progress?: ProgressStream;
+}
+
+export async function runCommand(flags: RunFlags, io: RunIo | ((text: string) => void)): Promise<number> {
+  const { out: rawOut, progress: progressStream } = typeof io === 'function' ? { out: io, progress: undefined } : io;
+  let out = rawOut;
   const all = await loadSpecs(flags.specs);
+  if (flags.listSuites) {
+    listSuites(all, out);
+    return 0;
+  }
   const knownSuites = new Set(all.map((c) => c.suite));
   for (const suite of flags.suite ?? []) {
     if (!knownSuites.has(suite)) throw new UsageError(`unknown suite "${suite}" (suites: ${[...knownSuites].sort().join(', ')})`);
   }
   const cases = selectCases(all, flags.suite, flags.case);
-  if (cases.length === 0) throw new UsageError('no case matches --suite/--case');
+  if (cases.length === 0) throw new UsageError(noMatchMessage(flags.suite, flags.case));
+  if (flags.list && flags.json !== undefined) {
+    // `--list --json` prints the list; `--list --json FILE` writes it there.
+    if (flags.json === '') out(caseListJson(cases));
+    else await writeFile(resolve(flags.json), `${caseListJson(cases)}\n`);
+    return 0;
+  }
   if (flags.list) {
     for (const c of cases) out(`${c.id.padEnd(48)} ${c.severity.padEnd(8)} ${(c.level ?? 'must').padEnd(6)} ${c.title}`);
     out(`${cases.length} cases in ${new Set(cases.map((c) => c.suite)).size} suites`);
@@ -72,17 +116,24 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
     profile = embedded.profile;
   }
   try {
-    const probed = await probeTarget(profile);
+    const probed = await probeTarget(profile, { timeoutMs: flags.timeout * 1000 });
 
-    for (const note of probed.notes) out(`ftp-check: ${note}`);
-    const runnable = cases.filter((c) => missingRequirements(c.requires ?? [], probed.capabilities).length === 0).length;
-    if (runnable < cases.length) out(`ftp-check: ${cases.length - runnable} cases will be skipped: the target lacks what they require`);
-    const reporters = createReporters({
-      console: { write: out, verbose: flags.verbose, color: flags.color },
-      junit: outputPath(flags.junit, flags.reports, 'junit.xml'),
-      tap: outputPath(flags.tap, flags.reports, 'results.tap'),
-      json: outputPath(flags.json, flags.reports, 'results.json'),
-    });
+    const note = flags.quiet ? () => {} : out;
+    for (const text of probed.notes) note(`ftp-check: ${text}`);
+    const runnable = cases.filter((c) => missingRequirements([...(c.requires ?? []), ...rolesUsed(c)], probed.capabilities).length === 0).length;
+    if (runnable < cases.length) note(`ftp-check: ${cases.length - runnable} cases will be skipped: the target lacks what they require`);
+    const progress = progressStream ? createProgressReporter(progressStream) : null;
+    if (progress) out = progress.around(out);
+    const consoleOptions = { write: out, verbose: flags.verbose, color: flags.color };
+    const reporters = [
+      ...(progress ? [progress] : []),
+      flags.quiet ? createQuietReporter(consoleOptions) : createConsoleReporter(consoleOptions),
+      ...createReporters({
+        junit: outputPath(flags.junit, flags.reports, 'junit.xml'),
+        tap: outputPath(flags.tap, flags.reports, 'results.tap'),
+        json: outputPath(flags.json, flags.reports, 'results.json'),
+      }),
+    ];
     try {
       const { summary } = await runAll({
         cases,
@@ -99,11 +150,9 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void): 
       });
       return exitCodeOf(summary, flags.strict);
     } finally {
-      await removeTemporaryAccounts(profile, probed.temporary);
+      await removeTemporaryAccounts(profile, probed.temporary, { timeoutMs: flags.timeout * 1000 });
     }
   } finally {
     await embedded?.stop();
   }
 }
-
-export class UsageError extends Error {}

@@ -88,7 +88,7 @@ export async function stressCommand(flags: StressCommandFlags, io: CommandIo): P
   let provisioned: Provisioned | null = null;
   let temporaryRoles: Awaited<ReturnType<typeof probeTarget>>['temporary'] = [];
   try {
-    const probed = await probeTarget(profile);
+    const probed = await probeTarget(profile, { timeoutMs: options.timeoutMs });
     temporaryRoles = probed.temporary;
     const settings = sessionSettings(profile, options);
     const chosen = await chooseAccounts(options, scenario, profile, settings, probed.capabilities, runId);
@@ -125,7 +125,7 @@ export async function stressCommand(flags: StressCommandFlags, io: CommandIo): P
     return await report(result, options.thresholds, notes, flags.json, io);
   } finally {
     await provisioned?.remove();
-    await removeTemporaryAccounts(profile, temporaryRoles).catch(() => {});
+    await removeTemporaryAccounts(profile, temporaryRoles, { timeoutMs: options.timeoutMs }).catch(() => {});
     await embedded?.stop();
   }
 }

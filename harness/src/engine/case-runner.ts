@@ -3,7 +3,7 @@
  * then its cleanup steps and the removal of its scratch folders, whatever
  * happened. The result says what failed, expected vs actual, with transcript.
  */
-import type { LoadedCase, Role } from '../spec/types.ts';
+import type { LoadedCase, Role, Step } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { missingRequirements } from '../target/capabilities.ts';
 import { InterpolationError } from './interpolate.ts';
@@ -40,6 +40,21 @@ export function caseInfo(spec: LoadedCase, capabilities?: ReadonlySet<string>): 
   };
 }
 
+/** `role:<r>` for every role a case logs in as: a case never needs to list them to be skipped without one. */
+export function rolesUsed(spec: LoadedCase): string[] {
+  const roles = new Set<string>();
+  const walk = (steps: readonly Step[]) => {
+    for (const step of steps) {
+      if ('repeat' in step) walk(step.repeat.steps);
+      else if ('parallel' in step) for (const branch of step.parallel) walk(branch.steps);
+      else if ('login' in step) roles.add(`role:${step.login}`);
+      else if ('connect' in step && typeof step.connect === 'string') roles.add(`role:${step.connect}`);
+    }
+  };
+  walk(spec.steps);
+  return [...roles].filter((role) => !(spec.requires ?? []).includes(role));
+}
+
 export interface CaseRunOptions {
   profile: TargetProfile;
   capabilities: ReadonlySet<string>;
@@ -63,7 +78,7 @@ function cascadePointer(spec: LoadedCase, problem: StepProblem, transcript: read
 
 export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promise<CaseResult> {
   const info = caseInfo(spec, options.capabilities);
-  const missing = missingRequirements(spec.requires ?? [], options.capabilities);
+  const missing = missingRequirements([...(spec.requires ?? []), ...rolesUsed(spec)], options.capabilities);
   if (missing.length > 0) {
     return { info, status: 'skipped', durationMs: 0, reason: `the target does not offer ${missing.join(', ')}`, transcript: [] };
   }

@@ -72,6 +72,15 @@ test('findServerPath finds host, Windows and known paths, and not virtual ones',
   assert.equal(findServerPath('550 /x/tmp-data/etc/passwd', ['/x/tmp-data'], 'RETR /x/tmp-data/etc/passwd'), '/x/tmp-data');
 });
 
+test('findServerPath: the client\'s own argument echoed in any quoting is not a leak', () => {
+  // Doubled backslashes (a server printing a repr), doubled quotes (RFC 959 257 style), a list representation.
+  assert.equal(findServerPath("550 'C:\\\\Windows\\\\win.ini': no such file", [], 'RETR C:\\Windows\\win.ini'), null);
+  assert.equal(findServerPath("550 ['/etc/passwd']: not found", [], 'RETR /etc/passwd'), null);
+  assert.equal(findServerPath('550 "/etc/""odd""/x": not found', [], 'RETR /etc/"odd"/x'), null);
+  // A host path the client never sent still is one.
+  assert.match(findServerPath("550 ['/home/ftp/alice/etc/passwd']", [], 'RETR /etc/passwd') ?? '', /\/home\/ftp/);
+});
+
 test('interpolateNumber: sums and products of whole numbers (a 227 port, a timeout in ms)', () => {
   const vars = new Map([['p1', '117'], ['p2', '48'], ['t', '8']]);
   assert.equal(interpolateNumber('${p1}*256+${p2}', vars), 30000);

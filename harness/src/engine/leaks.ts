@@ -12,9 +12,17 @@ const HOST_PATH = /(^|[\s"'(=:])(\/(?:home|root|etc|var|tmp|usr|srv|opt|proc|sys
 const WINDOWS_PATH = /\b[A-Za-z]:\\[^\s"']*/g;
 const UNC_PATH = /\\\\[A-Za-z0-9_.-]+\\[^\s"']*/g;
 
+/**
+ * The same path however a server quoted it back: doubled backslashes (`C:\\x`), doubled quotes (`""`),
+ * a list or repr around it (`['/etc/passwd']`), trailing punctuation.
+ */
+function normalize(text: string): string {
+  return text.replace(/\\\\/g, '\\').replace(/""/g, '"').replace(/^[\s'"([{]+|[\s'")\]},.;:]+$/g, '');
+}
+
 function isEcho(path: string, sent: string): boolean {
-  const core = path.replace(/^[\\/]+/, '').replace(/[.,;:]+$/, '');
-  return core.length > 0 && sent.includes(core);
+  const core = normalize(path).replace(/^[\\/]+/, '');
+  return core.length > 0 && normalize(sent).includes(core);
 }
 
 /** The first leak in `text`, or null. `knownRoots` are the target's own folders; `sent` is what the client sent so far. */

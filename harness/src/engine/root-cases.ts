@@ -24,6 +24,8 @@ export function verbsOf(step: Step): string[] {
   if ('get' in s) return ['RETR'];
   if ('list' in s) return [typeof s.command === 'string' ? s.command : 'LIST'];
   if ('openData' in s) return [String(s.openData).toUpperCase()];
+  if ('startTls' in s) return ['AUTH'];
+  if ('quit' in s) return ['QUIT'];
   return [];
 }
 

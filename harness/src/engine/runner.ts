@@ -11,6 +11,7 @@ import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
+import { longestFirst } from './schedule.ts';
 import type { RunSettings } from './case-context.ts';
 import { summarize, type CaseInfo, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
 import type { ExpectedFailures } from './expect-fail.ts';
@@ -109,14 +110,30 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
   let lastEnded: string | undefined;
   const silentReason = () => `the target stopped answering after ${wentSilentAfter}`;
 
-  const watch = async (result: CaseResult) => {
-    if (options.watchTarget === false || wentSilentAfter !== undefined) return;
-    if (result.status === 'passed' || result.status === 'skipped' || deadlinePassed) return;
-    if (await targetStillAnswers(options.profile.host, options.profile.port, settings.replyTimeoutMs)) return;
-    if (wentSilentAfter !== undefined) return;
+  /** Cases running now, to name the ones beside a case during which the target went silent. */
+  const running = new Set<string>();
+  /** After a case that did not pass: is the target still there? Returns the result as the run reports it. */
+  const watch = async (result: CaseResult): Promise<CaseResult> => {
+    if (options.watchTarget === false || wentSilentAfter !== undefined) return result;
+    if (result.status === 'passed' || result.status === 'skipped' || deadlinePassed) return result;
+    if (await targetStillAnswers(options.profile.host, options.profile.port, settings.replyTimeoutMs)) return result;
+    if (wentSilentAfter !== undefined) return result;
+    const id = result.info.id;
     // A case whose first connection already went unanswered met a target that an earlier case took down.
-    wentSilentAfter = failedAtFirstConnect(result) && lastEnded ? lastEnded : result.info.id;
-    await notice(`the target stopped answering after ${wentSilentAfter} (a finding in itself: that case took it down); the cases after it are not checked`);
+    if (failedAtFirstConnect(result) && lastEnded) {
+      wentSilentAfter = lastEnded;
+      await notice(`the target stopped answering after ${wentSilentAfter} (a finding in itself: that case took it down); the cases after it are not checked`);
+      return result;
+    }
+    wentSilentAfter = id;
+    const beside = [...running].filter((other) => other !== id);
+    if (result.status === 'failed' || beside.length === 0) {
+      await notice(`the target stopped answering after ${id} (a finding in itself: that case took it down); the cases after it are not checked`);
+      return result;
+    }
+    // Its setup met the silence, and other cases ran beside it: which of them took the target down is not known.
+    await notice(`the target stopped answering during ${id}, with ${beside.join(', ')} running beside it (one of them took it down); the cases after it are not checked`);
+    return { ...notChecked(result.info, `the target stopped answering during this case (${beside.join(', ')} ran beside it)`), durationMs: result.durationMs, transcript: result.transcript };
   };
 
   const finish = async (result: CaseResult) => {
@@ -130,22 +147,30 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     if (bailed) return finish({ info, status: 'skipped', durationMs: 0, reason: 'not run: --bail stopped the run after a failure', transcript: [] });
     if (deadlinePassed) return finish(notChecked(info, `the run's deadline (${Math.round(deadlineMs / 1000)} s, --deadline) passed`));
     if (wentSilentAfter !== undefined) return finish(notChecked(info, silentReason()));
+    const limit = gauge.limitFound();
+    const needs = sessionsOf(spec) - 1;
+    // A case that tests the limits goes past them on purpose; any other must fit within what the target allows.
+    if (limit !== undefined && needs > limit && !(spec.requires ?? []).some((name) => name.startsWith('limit:'))) {
+      return finish(notChecked(info, `the case needs ${needs} sessions at once, and the target allowed about ${limit} (it refused one more as too many)`));
+    }
     await emit({ type: 'case-start', info });
+    running.add(spec.id);
     let result = judge(await runCase(spec, { ...options, settings, rootCases: roots, deadline }), options.strict, options.expectedFailures);
-    await watch(result);
+    result = await watch(result);
+    running.delete(spec.id);
     // A case that ran beside the one that took the target down learnt nothing from its failure.
     if (wentSilentAfter !== undefined && wentSilentAfter !== spec.id && result.status !== 'passed' && result.status !== 'skipped') {
       result = { ...notChecked(info, silentReason()), durationMs: result.durationMs, transcript: result.transcript };
-    } else if (wentSilentAfter === spec.id && result.failure) {
+    } else if (wentSilentAfter === spec.id && result.status === 'failed' && result.failure) {
       result = { ...result, failure: { ...result.failure, detail: [result.failure.detail, 'the target stopped answering after this case'].filter(Boolean).join('\n') } };
     }
     lastEnded = spec.id;
     await finish(result);
   };
 
-  const limit = pLimit(Math.max(1, options.jobs));
+  const jobs = pLimit(Math.max(1, options.jobs));
   try {
-    await Promise.all(options.cases.filter((spec) => !spec.alone).map((spec) => limit(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+    await Promise.all(longestFirst(options.cases.filter((spec) => !spec.alone)).map((spec) => jobs(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
     for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   } finally {
     clearTimeout(deadlineTimer);

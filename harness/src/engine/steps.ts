@@ -17,6 +17,8 @@ import { StepFailure, type CaseSession, type StepRoleName } from './case-context
 import { Barriers } from './barrier.ts';
 import { interpolateNumber } from './interpolate.ts';
 import { isTooManySessions } from './session-gauge.ts';
+import { escapeForDisplay } from '../wire/escape.ts';
+import { downloadLimit, LISTING_LIMIT_BYTES } from './receive-limit.ts';
 
 type AnyStep = Record<string, unknown> & { session?: string; expect?: ReplyExpectation; note?: string; check?: boolean; warning?: string };
 
@@ -29,6 +31,8 @@ interface Scope {
   checkDefault?: boolean;
   /** The part of the step running now: decides whether a leak in its replies counts against the case. */
   role: StepRoleName;
+  /** The step says `check: true`: its unstated default expectations are the check too. */
+  explicitCheck?: boolean;
 }
 
 /** Options by which a step states an expectation of its own (besides `expect`). */
@@ -54,6 +58,17 @@ export function isCheckStep(step: Record<string, unknown>, inherited?: boolean):
   return (OWN_EXPECTATIONS[kind] ?? []).some((option) => step[option] !== undefined);
 }
 
+/**
+ * The expectations a step falls back on when the spec states none. Failing one of them is setup, unless
+ * the step says `check: true`: a case checks what it states (a listing's content), not what it assumes
+ * on the way (that NLST works at all, which a case of its own checks).
+ */
+const UNSTATED = new WeakSet<ReplyExpectation>();
+function unstated(expectation: ReplyExpectation): ReplyExpectation {
+  UNSTATED.add(expectation);
+  return expectation;
+}
+
 /** Scaffolding that is setup whatever the step's role: the greeting before a login, the scratch folder, TLS. */
 function setupFailure(failure: ConstructorParameters<typeof StepFailure>[0]): StepFailure {
   return new StepFailure(failure, 'setup');
@@ -69,10 +84,17 @@ async function asSetup<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function label(step: AnyStep, index: string): string {
+/** `step 3: send CWD /home/u` with variables expanded (when they can be) and raw bytes (NUL, CR) escaped. */
+function label(step: AnyStep, index: string, expand: (value: string) => string = (value) => value): string {
   const kind = stepKind(step) ?? '?';
   const value = step[kind];
-  const shown = typeof value === 'string' ? ` ${value.length > 80 ? `${value.slice(0, 80)}…` : value}` : '';
+  let text = typeof value === 'string' ? value : '';
+  try {
+    text = expand(text);
+  } catch {
+    // an unknown variable is the step's own failure to report; the label shows it unexpanded
+  }
+  const shown = typeof value === 'string' ? ` ${escapeForDisplay(text.length > 80 ? `${text.slice(0, 80)}…` : text)}` : '';
   const session = step.session ? ` [${step.session}]` : '';
   return `step ${index}: ${kind}${shown}${session}${step.note ? ` (${step.note})` : ''}`;
 }
@@ -80,7 +102,7 @@ function label(step: AnyStep, index: string): string {
 /** Checks an outcome; captures variables from it when asked. */
 function expectReply(scope: Scope, outcome: Outcome, expectation: ReplyExpectation, where: string, closedAfter?: boolean): void {
   const failure = checkReply(outcome, expectation, where, closedAfter);
-  if (failure) throw new StepFailure(failure);
+  if (failure) throw new StepFailure(failure, UNSTATED.has(expectation) && !scope.explicitCheck ? 'setup' : undefined);
   if (outcome.kind === 'reply') {
     scope.context.checkLeak(outcome.reply.raw, where, scope.role);
     if (expectation.tally && outcome.reply.code >= 200 && outcome.reply.code < 300) {
@@ -107,7 +129,7 @@ async function command(scope: Scope, session: CaseSession, line: string, expecta
       expectReply(scope, closed, expectation, where);
       return closed;
     }
-    throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})` });
+    throw new StepFailure({ step: where, expected: [`to send ${line.split(' ')[0]}`], actual: `the connection was already closed (${session.control.closedReason() ?? 'closed'})`, observed: 'closed' });
   }
   const started = Date.now();
   const outcome = await session.control.command(line, timeout);
@@ -139,18 +161,21 @@ async function ensureLoggedIn(scope: Scope, sessionName: string, role: Role, exp
   const { context } = scope;
   const account = context.profile.accounts[role];
   if (!account) throw setupFailure({ step: where, expected: [`an account for role ${role}`], actual: 'the target profile has none (the case should have required role:' + role + ')' });
-  const wanted = expectation ?? { code: 230, because: `${role} ${account.name} logs in` };
+  const wanted = expectation ?? unstated({ code: 230, because: `${role} ${account.name} logs in` });
   const acceptsTooMany = expectation !== undefined && accepts(expectation, 421);
   let session = context.sessions.get(sessionName);
   let final: Outcome;
   for (let retry = 0; ; retry++) {
     if (!session || session.control.isClosed()) {
-      session = await asSetup(async () => {
+      // Connecting is the way to the login, unless the login itself is the check (`check: true`).
+      const connectScope: Scope = { ...scope, role: scope.explicitCheck ? 'check' : 'setup' };
+      const connectAndGreet = async () => {
         const connected = await context.connect(sessionName, acceptsTooMany);
-        expectReply({ ...scope, role: 'setup' }, connected.greeting, { code: 220 }, `${where} (greeting)`);
-        if (context.profile.tls) await startTls({ ...scope, role: 'setup' }, connected.session, where);
+        expectReply(connectScope, connected.greeting, { code: 220 }, `${where} (greeting)`);
+        if (context.profile.tls) await startTls(connectScope, connected.session, where);
         return connected.session;
-      });
+      };
+      session = scope.explicitCheck ? await connectAndGreet() : await asSetup(connectAndGreet);
     }
     const user = await session.control.command(`USER ${account.name}`, context.settings.replyTimeoutMs);
     final = user;
@@ -220,10 +245,10 @@ async function transfer(
   session: CaseSession,
   mode: DataMode,
   line: string,
-  options: { upload?: Buffer; stopAfter?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number; writeBytesPerSecond?: number },
+  options: { upload?: Buffer; stopAfter?: number; receiveLimit?: number; expectation: ReplyExpectation; preliminary?: ReplyExpectation; where: string; rest?: number; sendBefore?: string[]; readBytesPerSecond?: number; writeBytesPerSecond?: number },
 ): Promise<{ data?: Buffer; final: Outcome; dataError?: string }> {
   // An interrupted download: the channel drops the connection past stopAfter bytes.
-  const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : undefined;
+  const receiveCap = options.stopAfter !== undefined && !options.upload ? options.stopAfter : options.receiveLimit;
   const channel = await openChannel(scope, session, mode, options.where, undefined, receiveCap, { readBytesPerSecond: options.readBytesPerSecond });
   if (!channel) throw new StepFailure({ step: options.where, expected: ['a data channel'], actual: 'none' });
   // REST goes after PASV/PORT, right before the transfer command (RFC 3659 §5.3); sendBefore lines after it.
@@ -239,12 +264,14 @@ async function transfer(
     uploadStopAfter: options.stopAfter,
     uploadBytesPerSecond: options.writeBytesPerSecond,
     timeoutMs: scope.context.settings.transferTimeoutMs,
+    replyTimeoutMs: scope.context.settings.replyTimeoutMs,
   });
   if (options.preliminary) checkPreliminary(scope, result.preliminary, result.final, options.preliminary, options.where);
   expectReply(scope, result.final, options.expectation, options.where);
   const succeeded = result.final.kind === 'reply' && result.final.reply.code >= 200 && result.final.reply.code < 300;
   if (succeeded && result.dataError && options.stopAfter === undefined) {
-    throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` });
+    // The transfer's reply said it worked; a broken data connection is the check only when the transfer itself is.
+    throw new StepFailure({ step: options.where, expected: ['the data connection to complete'], actual: `data connection failed: ${result.dataError}` }, UNSTATED.has(options.expectation) && !scope.explicitCheck ? 'setup' : undefined);
   }
   return result;
 }
@@ -293,6 +320,23 @@ function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation 
   if (failure) throw new StepFailure(failure);
 }
 
+/** The sizes a download's `data:` expects, where it says (to bound what the step takes in). */
+function expectedSizes(scope: Scope, data: DataExpectation | undefined, sessionName: string): number[] {
+  if (!data) return [];
+  const { context } = scope;
+  const names = [...(data.equalsContentOf === undefined ? [] : [data.equalsContentOf]), ...(data.equalsOneOf ?? [])];
+  const sizes = names.map((name) => context.remembered.get(name)?.length ?? Number.NaN);
+  if (data.equals !== undefined) sizes.push(Buffer.byteLength(data.equals));
+  if (data.length !== undefined) {
+    try {
+      sizes.push(context.number(data.length, sessionName));
+    } catch {
+      return []; // the data check itself reports a length it cannot compute
+    }
+  }
+  return sizes.some((n) => Number.isNaN(n)) ? [] : sizes;
+}
+
 /** A number, or a sum like `1048576-5230+12` (no term with a leading zero, so dates stay text); null otherwise. */
 function asNumber(text: string): number | null {
   const trimmed = text.trim();
@@ -329,7 +373,9 @@ export async function runSteps(scope: Scope, steps: readonly Step[], prefix = ''
 async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void> {
   const container = 'repeat' in step || 'parallel' in step;
   const role: StepRoleName = isCheckStep(step, outer.checkDefault) ? 'check' : 'setup';
-  const scope: Scope = container ? { ...outer, checkDefault: typeof step.check === 'boolean' ? step.check : outer.checkDefault } : { ...outer, role };
+  const scope: Scope = container
+    ? { ...outer, checkDefault: typeof step.check === 'boolean' ? step.check : outer.checkDefault }
+    : { ...outer, role, explicitCheck: step.check === true || (step.check === undefined && outer.checkDefault === true) };
   if (!container) outer.context.running = { where: label(step, index), role };
   try {
     await runStepAction(scope, step, index);
@@ -345,10 +391,10 @@ async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void
 async function runStepAction(scope: Scope, step: AnyStep, index: string): Promise<void> {
   const { context } = scope;
   const kind = stepKind(step);
-  const where = label(step, index);
   // Session names may hold variables: `session: c${i}` opens many inside a repeat.
   const sessionName = step.session ? context.text(step.session) : scope.defaultSession;
   const text = (value: unknown) => context.text(String(value), sessionName);
+  const where = label(step, index, text);
   const expectation = step.expect && withVariables(step.expect, text);
   switch (kind) {
     case 'connect': {
@@ -359,7 +405,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       });
       if (!connected) return;
       const { session, greeting } = connected;
-      expectReply(scope, greeting, expectation ?? { code: 220 }, where);
+      expectReply(scope, greeting, expectation ?? unstated({ code: 220 }), where);
       if (context.profile.tls && !step.plain && greeting.kind === 'reply' && greeting.reply.code === 220) await startTls(scope, session, where);
       return;
     }
@@ -380,7 +426,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     case 'login':
       return ensureLoggedIn(scope, sessionName, step.login as Role, expectation, where, Boolean(step.stayAtRoot));
     case 'send': {
-      await command(scope, context.session(sessionName), text(step.send), expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      await command(scope, context.session(sessionName), text(step.send), expectation ?? unstated({ class: [1, 2, 3, 4, 5] }), where);
       return;
     }
     case 'raw':
@@ -393,7 +439,12 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
         const spec = step.bytes as { repeat: string; count: number; prefix?: string; suffix?: string };
         payload = Buffer.concat([Buffer.from(spec.prefix ?? '', 'latin1'), Buffer.from(spec.repeat.repeat(spec.count), 'latin1'), Buffer.from(spec.suffix ?? '', 'latin1')]);
       }
-      if (session.control.isClosed()) throw new StepFailure({ step: where, expected: ['an open connection to send on'], actual: 'the connection was already closed' });
+      if (session.control.isClosed()) {
+        // As for commands: a step that allows a closed connection holds when it is closed already.
+        const closed: Outcome = { kind: 'closed', reason: session.control.closedReason() ?? 'closed' };
+        if (expectation?.orClosed || expectation?.closed) return expectReply(scope, closed, expectation, where);
+        throw new StepFailure({ step: where, expected: ['an open connection to send on'], actual: `the connection was already closed (${closed.reason})` });
+      }
       await session.control.sendRaw(payload).catch(() => {});
       if (expectation) {
         const outcome = await session.control.readReply(expectation.timeoutMs ?? context.settings.replyTimeoutMs);
@@ -405,7 +456,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     }
     case 'read': {
       const session = context.session(sessionName);
-      const wanted = expectation ?? { class: [1, 2, 3, 4, 5] };
+      const wanted = expectation ?? unstated({ class: [1, 2, 3, 4, 5] });
       const outcome = await session.control.readReply(wanted.timeoutMs ?? context.settings.replyTimeoutMs);
       let closedAfter: boolean | undefined;
       if (wanted.closed && outcome.kind === 'reply') closedAfter = (await session.control.waitForClose(wanted.timeoutMs ?? context.settings.replyTimeoutMs)).kind === 'closed';
@@ -419,7 +470,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       return;
     }
     case 'quit': {
-      await command(scope, context.session(sessionName), 'QUIT', expectation ?? { code: 221, orClosed: true }, where);
+      await command(scope, context.session(sessionName), 'QUIT', expectation ?? unstated({ code: 221, orClosed: true }), where);
       await context.session(sessionName).control.close();
       return;
     }
@@ -430,7 +481,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
         if (step.protect) session.protectData = true;
         return;
       }
-      const auth = await command(scope, session, 'AUTH TLS', expectation ?? { code: 234 }, where);
+      const auth = await command(scope, session, 'AUTH TLS', expectation ?? unstated({ code: 234 }), where);
       if (auth.kind !== 'reply' || auth.reply.code !== 234) return;
       await session.control.upgradeToTls({ rejectUnauthorized: false, timeoutMs: context.settings.replyTimeoutMs }).catch((error: unknown) => {
         throw new StepFailure({ step: `${where} (TLS handshake)`, expected: ['a TLS handshake on the control connection after 234'], actual: (error as Error).message });
@@ -443,24 +494,24 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       return;
     }
     case 'cd':
-      await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `CWD ${text(step.cd)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'mkdir':
-      await command(scope, context.session(sessionName), `MKD ${text(step.mkdir)}`, expectation ?? { code: 257 }, where);
+      await command(scope, context.session(sessionName), `MKD ${text(step.mkdir)}`, expectation ?? unstated({ code: 257 }), where);
       return;
     case 'delete':
-      await command(scope, context.session(sessionName), `DELE ${text(step.delete)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `DELE ${text(step.delete)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'rmdir':
-      await command(scope, context.session(sessionName), `RMD ${text(step.rmdir)}`, expectation ?? { code: 250 }, where);
+      await command(scope, context.session(sessionName), `RMD ${text(step.rmdir)}`, expectation ?? unstated({ code: 250 }), where);
       return;
     case 'site':
-      await command(scope, context.session(sessionName), `SITE ${text(step.site)}`, expectation ?? { class: 2 }, where);
+      await command(scope, context.session(sessionName), `SITE ${text(step.site)}`, expectation ?? unstated({ class: 2 }), where);
       return;
     case 'rename': {
       const session = context.session(sessionName);
       const { from, to } = step.rename as { from: string; to: string };
-      const wanted = expectation ?? { code: 250 };
+      const wanted = expectation ?? unstated({ code: 250 });
       const first = await session.control.command(`RNFR ${text(from)}`, context.settings.replyTimeoutMs);
       if (first.kind !== 'reply' || first.reply.code !== 350) {
         expectReply(scope, first, wanted, `${where} (RNFR)`);
@@ -471,7 +522,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
     }
     case 'size': {
       const session = context.session(sessionName);
-      const outcome = await command(scope, session, `SIZE ${text(step.size)}`, expectation ?? { code: 213 }, where);
+      const outcome = await command(scope, session, `SIZE ${text(step.size)}`, expectation ?? unstated({ code: 213 }), where);
       if (step.equals !== undefined && outcome.kind === 'reply') {
         const wanted = context.number(step.equals as number | string, sessionName);
         if (Number(outcome.reply.message.trim()) !== wanted) throw new StepFailure({ step: where, expected: [`size ${wanted}`], actual: describeOutcome(outcome) });
@@ -486,7 +537,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const verb = put.command ?? 'STOR';
       const line = verb === 'STOU' && put.put === '' ? 'STOU' : `${verb} ${text(put.put)}`;
       const stopAfter = put.stopAfter === undefined ? undefined : context.number(put.stopAfter, sessionName);
-      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      const wanted = expectation ?? unstated(stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = put.rest === undefined ? undefined : context.number(put.rest, sessionName);
       const writeBytesPerSecond = put.writeBytesPerSecond === undefined ? undefined : context.number(put.writeBytesPerSecond, sessionName);
       await transfer(scope, session, dataMode(put.mode), line, { upload: content, stopAfter, expectation: wanted, preliminary: put.preliminary, where, rest, sendBefore: put.sendBefore?.map(text), writeBytesPerSecond });
@@ -496,10 +547,11 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const get = step as unknown as GetStep;
       const session = context.session(sessionName);
       const stopAfter = get.stopAfter === undefined ? undefined : context.number(get.stopAfter, sessionName);
-      const wanted = expectation ?? (stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
+      const wanted = expectation ?? unstated(stopAfter !== undefined ? { class: [2, 4, 5], orClosed: true } : { codes: [226, 250] });
       const rest = get.rest === undefined ? undefined : context.number(get.rest, sessionName);
       const readBytesPerSecond = get.readBytesPerSecond === undefined ? undefined : context.number(get.readBytesPerSecond, sessionName);
-      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
+      const receiveLimit = downloadLimit(expectedSizes(scope, get.data, sessionName), Boolean(get.remember));
+      const result = await transfer(scope, session, dataMode(get.mode), `RETR ${text(get.get)}`, { stopAfter, receiveLimit, expectation: wanted, preliminary: get.preliminary, where, rest, sendBefore: get.sendBefore?.map(text), readBytesPerSecond });
       const data = result.data ?? Buffer.alloc(0);
       if (get.remember) context.remembered.set(get.remember, data);
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
@@ -511,7 +563,7 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       const session = context.session(sessionName);
       const verb = list.command ?? 'LIST';
       const path = text(list.list);
-      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? { codes: [226, 250] }, preliminary: list.preliminary, where });
+      const result = await transfer(scope, session, dataMode(list.mode), path === '' ? verb : `${verb} ${path}`, { expectation: expectation ?? unstated({ codes: [226, 250] }), preliminary: list.preliminary, where, receiveLimit: LISTING_LIMIT_BYTES });
       const ok = result.final.kind === 'reply' && result.final.reply.code < 300;
       if (ok) checkDataStep(scope, result.data ?? Buffer.alloc(0), list.data, where, sessionName);
       return;
@@ -524,9 +576,9 @@ async function runStepAction(scope: Scope, step: AnyStep, index: string): Promis
       if (!channel) return;
       const upload = raw.upload === undefined ? undefined : Buffer.from(text(raw.upload), 'utf8');
       const stopAfter = raw.stopAfter === undefined ? undefined : context.number(raw.stopAfter, sessionName);
-      const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs });
+      const result = await runTransfer(session.control, channel, text(raw.command), { upload, uploadStopAfter: stopAfter, timeoutMs: context.settings.transferTimeoutMs, replyTimeoutMs: context.settings.replyTimeoutMs });
       if (raw.preliminary) checkPreliminary(scope, result.preliminary, result.final, raw.preliminary, where);
-      expectReply(scope, result.final, expectation ?? { class: [1, 2, 3, 4, 5] }, where);
+      expectReply(scope, result.final, expectation ?? unstated({ class: [1, 2, 3, 4, 5] }), where);
       if (result.data) checkDataStep(scope, result.data, raw.data, where, sessionName);
       return;
     }

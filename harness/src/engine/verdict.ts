@@ -29,6 +29,7 @@ const PURPOSES: Array<[RegExp, string]> = [
   [/\((?:PASV|EPSV|PORT|EPRT)\)/, 'to open a data connection'],
   [/\(REST\)/, 'to set the restart point'],
   [/: login /, 'to log in'],
+  [/: startTls/, 'to protect the session with TLS'],
   [/: list /, 'to see the folder'],
   [/: get /, 'to download the file the check reads'],
   [/: put /, 'to upload the file the check needs'],

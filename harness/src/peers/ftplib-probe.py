@@ -12,7 +12,7 @@ error it still prints the report so far, with "error" and the step that failed.
 import io
 import json
 import sys
-from ftplib import FTP, error_perm
+from ftplib import FTP, error_perm, error_temp
 
 TIMEOUT_SECONDS = 10
 
@@ -67,7 +67,7 @@ def probe_anonymous(request, report):
     report["anonymous_public_hex"] = retrieve(ftp, request["publicFile"]["name"]).hex()
     try:
         report["anonymous_stor"] = ftp.storbinary("STOR sneaky.txt", io.BytesIO(b"x"))
-    except error_perm as refusal:
+    except (error_perm, error_temp) as refusal:  # nodeftpd refuses with a 4xx
         report["anonymous_stor"] = str(refusal)
     ftp.quit()
 

@@ -19,10 +19,23 @@ export async function startPeerNamed(name: string | undefined, script: string, r
   return startPeer(name as PeerName);
 }
 
+/**
+ * Extensions a peer has but cannot announce. ftpd-ssl has no FEAT (500), so ftp-check
+ * would take it to have no extensions; RFC 2389 §3.2 tells clients to "test for such
+ * extensions individually" when FEAT fails. Its HELP lists EPRT, EPSV, SIZE, MDTM and
+ * REST (none marked unimplemented), and its REST takes a byte offset for RETR and STOR.
+ * A peer that does answer FEAT gets nothing added: it is held to what it announces.
+ */
+const UNANNOUNCED_CAPABILITIES: Partial<Record<PeerName, string[]>> = {
+  'ftpd-ssl': ['EPRT', 'EPSV', 'SIZE', 'MDTM', 'REST STREAM'],
+};
+
 /** The profile of a running peer: its accounts, its root as a path that must never leak, its public file. */
 export function peerProfile(peer: RunningPeer): Record<string, unknown> {
   const { user, user2, anonymous } = peer.accounts;
+  const unannounced = UNANNOUNCED_CAPABILITIES[peer.name];
   return {
+    ...(unannounced ? { capabilities: { add: unannounced } } : {}),
     name: `${peer.name} on ${peer.host}:${peer.port}`,
     target: `${peer.host}:${peer.port}`,
     accounts: {

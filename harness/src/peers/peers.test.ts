@@ -64,6 +64,15 @@ function shortenLongStrings(_key: string, value: unknown): unknown {
 
 const basename = (entry: string): string => entry.split('/').pop() ?? entry;
 
+/**
+ * How each peer refuses an anonymous upload: a 5xx, except nodeftpd, which has no
+ * permissions of its own and answers every failed write (here the launcher's
+ * read-only fs) with "426 Connection closed; transfer aborted".
+ */
+function anonymousStorRefusal(peer: RunningPeer): RegExp {
+  return peer.name === 'nodeftpd' ? /^426 / : /^5\d\d/;
+}
+
 /** The checks on what the server answered and stored; throws an AssertionError on the first miss. */
 function checkReport(peer: RunningPeer, report: ProbeReport, upload: { name: string; bytes: Buffer }): void {
   if (report.error) assert.fail(`ftplib probe failed: ${report.error}`);
@@ -90,7 +99,7 @@ function checkReport(peer: RunningPeer, report: ProbeReport, upload: { name: str
   assert.match(report.anonymous_login ?? '', /^230/, 'anonymous login');
   assert.ok(report.anonymous_nlst?.map(basename).includes(PUBLIC_FILE.name), 'anonymous sees the public folder');
   assert.equal(Buffer.from(report.anonymous_public_hex ?? '', 'hex').toString('utf8'), PUBLIC_FILE.content, 'anonymous downloads the public file');
-  assert.match(report.anonymous_stor ?? '', /^5\d\d/, 'anonymous upload is refused with a 5xx reply');
+  assert.match(report.anonymous_stor ?? '', anonymousStorRefusal(peer), 'anonymous upload is refused');
   assert.ok(!existsSync(join(peer.root, 'public', 'sneaky.txt')), 'nothing was written to the public folder');
 }
 
@@ -118,3 +127,21 @@ for (const name of PEER_NAMES) {
     assert.match(await peer.logs(), /==> stderr\.log <==/, 'logs stay readable after stop');
   });
 }
+
+test('a peer that dies before stop() says how it ended; one stopped by stop() does not', async (t) => {
+  if (!requirePeer(t, 'nodeftpd')) return;
+  const dying = await startPeer('nodeftpd');
+  try {
+    assert.equal(dying.exitedEarly(), undefined, 'still running');
+    process.kill(dying.pid, 'SIGKILL'); // as a crash would end it
+    for (let waited = 0; dying.exitedEarly() === undefined && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(dying.exitedEarly(), 'signal SIGKILL');
+  } finally {
+    await dying.stop();
+  }
+  assert.equal(dying.exitedEarly(), 'signal SIGKILL', 'still known after stop()');
+
+  const stopped = await startPeer('nodeftpd');
+  await stopped.stop();
+  assert.equal(stopped.exitedEarly(), undefined, 'ended by stop(), not on its own');
+});

@@ -33,6 +33,8 @@ export interface RunningPeer {
   stop(): Promise<void>;
   /** The server's logs and captured stdout/stderr (a snapshot once stopped). */
   logs(): Promise<string>;
+  /** How the server ended if it exited on its own (a crash, say) before stop(); undefined while it runs or once stopped by stop(). */
+  exitedEarly(): string | undefined;
 }
 
 export interface StartPeerOptions {
@@ -121,6 +123,7 @@ export async function startPeer(name: PeerName, options: StartPeerOptions = {}):
 
   let stopping: Promise<void> | undefined;
   let logSnapshot: string | undefined;
+  let exitBeforeStop: string | undefined;
   return {
     name,
     host: HOST,
@@ -131,6 +134,7 @@ export async function startPeer(name: PeerName, options: StartPeerOptions = {}):
     accounts: PEER_ACCOUNTS,
     stop() {
       stopping ??= (async () => {
+        if (exit !== undefined) exitBeforeStop = describeExit(exit);
         await stopTree();
         logSnapshot = await collectLogs(layout);
         untrack(pid);
@@ -140,6 +144,9 @@ export async function startPeer(name: PeerName, options: StartPeerOptions = {}):
     },
     async logs() {
       return logSnapshot ?? collectLogs(layout);
+    },
+    exitedEarly() {
+      return exitBeforeStop ?? (stopping === undefined && exit !== undefined ? describeExit(exit) : undefined);
     },
   };
 }

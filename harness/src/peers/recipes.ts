@@ -2,7 +2,7 @@
 // lives in fixtures/peers/<name>/; this file fills it in and builds the command line.
 // Every command runs the server in the FOREGROUND (no daemonizing), on 127.0.0.1.
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { namedAccounts, type PeerAccount } from './accounts.ts';
 import { readPasswd, systemIdentity, type PeerLayout } from './layout.ts';
 import { fillTemplate, parseFlagsFile } from './template.ts';
 
-export const PEER_NAMES = ['vsftpd', 'pure-ftpd', 'proftpd', 'pyftpdlib', 'ftp-srv'] as const;
+export const PEER_NAMES = ['vsftpd', 'pure-ftpd', 'proftpd', 'pyftpdlib', 'ftp-srv', 'ftpd-ssl', 'nodeftpd'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,6 +25,10 @@ const VSFTPD = '/usr/sbin/vsftpd';
 const PURE_FTPD = join(PEERS_DIR, 'pure-ftpd/usr/sbin/pure-ftpd');
 const PURE_PW = join(PEERS_DIR, 'pure-ftpd/usr/bin/pure-pw');
 const PROFTPD = join(PEERS_DIR, 'proftpd/usr/sbin/proftpd');
+const IN_FTPD = join(PEERS_DIR, 'ftpd-ssl/usr/sbin/in.ftpd');
+/** Statically linked, so it runs as /bin/ls inside ftpd-ssl's chroot jails without any library. */
+const BUSYBOX = join(PEERS_DIR, 'busybox-static/bin/busybox');
+const PAM_FTP_MODULE = '/lib/x86_64-linux-gnu/security/pam_ftp.so';
 const UNSHARE = '/usr/bin/unshare';
 const OPENSSL = '/usr/bin/openssl';
 const VSFTPD_PAM_SERVICE = '/etc/pam.d/ftp-check-vsftpd';
@@ -193,21 +197,98 @@ const pyftpdlib: PeerRecipe = {
   },
 };
 
-function ftpSrvInstalled(): boolean {
+function npmPackageInstalled(name: string): boolean {
   try {
-    createRequire(import.meta.url).resolve('ftp-srv');
+    createRequire(import.meta.url).resolve(name);
     return true;
   } catch {
     return false;
   }
 }
 
+const missingNpmPackage = (name: string): string[] => (npmPackageInstalled(name) ? [] : [`npm package ${name} not installed (run \`npm ci\`)`]);
+
 const ftpSrv: PeerRecipe = {
-  missing: () => (ftpSrvInstalled() ? [] : ['npm package ftp-srv not installed (run `npm ci`)']),
+  missing: () => missingNpmPackage('ftp-srv'),
   async prepare(settings) {
     const config = await writeLauncherConfig(settings);
     // cwd = repo root so that `--import tsx` resolves from our node_modules.
     return { file: process.execPath, args: ['--import', 'tsx', join(FIXTURES, 'ftp-srv/serve.ts'), config], cwd: REPO_ROOT };
+  },
+};
+
+/** A passwd line with its home (field 6) replaced. */
+function withHome(line: string, home: string): string {
+  const fields = line.split(':');
+  fields[5] = home;
+  return fields.join(':');
+}
+
+/**
+ * in.ftpd reads only compiled-in paths under /etc. This writes the files it needs into
+ * a folder that the launch overlays on /etc in a mount namespace of its own: a passwd
+ * whose ftpcheck1/ftpcheck2/ftp homes are the jails of this run, the chroot list, an
+ * ftpusers that bars only root, /etc/shells plus nologin (in.ftpd refuses users
+ * whose shell it lacks), and the PAM service "ftp".
+ */
+async function writeFtpdSslOverlay(layout: PeerLayout): Promise<string> {
+  const overlay = join(layout.etcDir, 'etc-overlay');
+  // The overlay's top folder gives the merged /etc its mode: it must stay 0755.
+  await mkdir(join(overlay, 'pam.d'), { recursive: true });
+  await chmod(overlay, 0o755);
+  await chmod(join(overlay, 'pam.d'), 0o755);
+  const homes = new Map<string, string>([...accountHomes(layout).map(({ user, home }): [string, string] => [user, home]), ['ftp', layout.publicDir]]);
+  const passwd = readPasswd()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const home = homes.get(line.split(':')[0] ?? '');
+      return home === undefined ? line : withHome(line, home);
+    });
+  const shells = readFileSync('/etc/shells', 'utf8').trimEnd();
+  const files: [string, string][] = [
+    ['passwd', `${passwd.join('\n')}\n`],
+    ['shells', `${shells}\n/usr/sbin/nologin\n`],
+    ['ftpchroot', `${namedAccounts().map((account) => account.user).join('\n')}\n`],
+    ['ftpusers', 'root\n'],
+    ['pam.d/ftp', readFileSync(join(FIXTURES, 'ftpd-ssl/pam.d-ftp'), 'utf8')],
+  ];
+  for (const [name, text] of files) await writeFile(join(overlay, name), text, { mode: 0o644 });
+  return overlay;
+}
+
+/** in.ftpd's LIST runs "/bin/ls -lA" after chroot(): every jail gets a root-owned bin/ls. */
+async function installJailLs(jail: string): Promise<void> {
+  const bin = join(jail, 'bin');
+  await mkdir(bin, { mode: 0o755 });
+  await copyFile(BUSYBOX, join(bin, 'ls'));
+  await chmod(join(bin, 'ls'), 0o755);
+}
+
+const ftpdSsl: PeerRecipe = {
+  missing: () => [
+    ...needsRoot(),
+    ...missingFiles([IN_FTPD, BUSYBOX, UNSHARE, DEBIAN_PYTHON, PAM_FTP_MODULE]),
+    ...missingSystemUsers(['ftp', ...namedAccounts().map((account) => account.user)]),
+  ],
+  async prepare(settings) {
+    const { layout } = settings;
+    const overlay = await writeFtpdSslOverlay(layout);
+    for (const jail of [layout.publicDir, ...accountHomes(layout).map(({ home }) => home)]) await installJailLs(jail);
+    const flags = parseFlagsFile(readFileSync(join(FIXTURES, 'ftpd-ssl/in.ftpd.flags'), 'utf8')).map((flag) =>
+      fillTemplate(flag, templateValues(settings)),
+    );
+    const inetd = [DEBIAN_PYTHON, join(FIXTURES, 'ftpd-ssl/inetd.py'), settings.host, String(settings.port), IN_FTPD, ...flags];
+    const script = 'mount -t overlay overlay -o "lowerdir=$0:/etc" /etc && exec "$@"';
+    return { file: UNSHARE, args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, overlay, ...inetd] };
+  },
+};
+
+const nodeftpd: PeerRecipe = {
+  missing: () => missingNpmPackage('ftpd'),
+  async prepare(settings) {
+    const config = await writeLauncherConfig(settings);
+    return { file: process.execPath, args: ['--import', 'tsx', join(FIXTURES, 'nodeftpd/serve.ts'), config], cwd: REPO_ROOT };
   },
 };
 
@@ -217,10 +298,15 @@ export const RECIPES: Readonly<Record<PeerName, PeerRecipe>> = {
   proftpd,
   pyftpdlib,
   'ftp-srv': ftpSrv,
+  'ftpd-ssl': ftpdSsl,
+  nodeftpd,
 };
+
+/** Peers that come from npm (`npm ci`), not from scripts/install-peers.sh. */
+const NPM_PEERS: readonly PeerName[] = ['ftp-srv', 'nodeftpd'];
 
 export function missingForPeer(name: PeerName): string[] {
   const missing = RECIPES[name].missing();
-  if (missing.length === 0 || name === 'ftp-srv') return missing; // ftp-srv comes from npm, not the script
+  if (missing.length === 0 || NPM_PEERS.includes(name)) return missing;
   return [...missing, INSTALL_HINT];
 }

@@ -1,6 +1,6 @@
 // Starts one peer by hand and keeps it up until Ctrl-C (or SIGTERM):
 //
-//   node --import tsx harness/src/peers/run-peer.ts <vsftpd|pure-ftpd|proftpd|pyftpdlib|ftp-srv> [port]
+//   node --import tsx harness/src/peers/run-peer.ts <vsftpd|pure-ftpd|proftpd|pyftpdlib|ftp-srv|ftpd-ssl|nodeftpd> [port]
 import { PEER_NAMES, peerAvailability, startPeer, type PeerName } from './peers.ts';
 
 function isPeerName(value: string | undefined): value is PeerName {

@@ -15,6 +15,7 @@ const BEFORE_LOGIN = [
   'auth.before-login-mkd-rmd-dele-530',
   'auth.before-login-size-mdtm-530',
   'auth.before-login-stat-path-530',
+  'auth.before-login-pwd-rest-refused',
 ];
 
 const ANONYMOUS_WRITES = [

@@ -78,7 +78,6 @@ export const RFC959_PROOFS: Proof[] = [
       'rfc959.dele-250-then-550',
       'rfc959.rnfr-missing-550',
       'rfc959.retr-missing-550',
-      'rfc959.size-missing-550',
       'rfc959.mdtm-missing-550',
       'rfc959.hash-missing-550',
     ],
@@ -127,17 +126,14 @@ export const RFC959_PROOFS: Proof[] = [
     mustFail: [
       'rfc959.noop-200',
       'rfc959.acct-202',
-      'rfc959.opts-unknown-501',
       'rfc959.type-a-i-200',
       'rfc959.type-l8-200',
       'rfc959.type-e-504',
       'rfc959.type-unknown-refused',
       'rfc959.mode-s-200',
       'rfc959.mode-b-c-504',
-      'rfc959.mode-unknown-refused',
       'rfc959.stru-f-200',
       'rfc959.stru-r-p-504',
-      'rfc959.stru-unknown-refused',
       'rfc959.allo-200-202',
       'rfc959.abor-idle-225',
       'rfc959.download-preliminary',
@@ -149,6 +145,16 @@ export const RFC959_PROOFS: Proof[] = [
       'rfc959.opts-utf8-on',
     ],
   },
+  // A server without MODE/STRU (the student server) cannot be asked about unknown modes: one that takes any is the fault.
+  {
+    title: 'MODE and STRU take any argument',
+    start: fakeTarget('MODE/STRU yes to all', [{ match: 'MODE', do: [act.reply('200 Mode set.')] }, { match: 'STRU', do: [act.reply('200 Structure set.')] }]),
+    mustFail: ['rfc959.mode-unknown-refused', 'rfc959.stru-unknown-refused'],
+  },
+  // RFC 3659 §4.2 allows 4xy for a missing file (451 is no fault there): a size for a file that is not there is.
+  { title: 'SIZE gives a size for any name', start: fakeTarget('SIZE for anything', [{ match: 'SIZE', do: [act.reply('213 0')] }]), mustFail: ['rfc959.size-missing-550'] },
+  // RFC 2389 §4 lets a server without OPTS answer 502 (the student server): saying yes to an option it does not know is the fault.
+  { title: 'OPTS says yes to any option', start: fakeTarget('OPTS yes to all', [{ match: 'OPTS', do: [act.reply('200 OK.')] }]), mustFail: ['rfc959.opts-unknown-501'] },
   { title: 'a server that greets with 200, not 220', start: fakeTarget('bad greeting', [], { greeting: [lateBadGreeting] }), mustFail: ['rfc959.greeting-220'] },
   {
     title: 'AUTH TLS answered 234 but no TLS handshake follows',

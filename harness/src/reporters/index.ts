@@ -9,6 +9,7 @@ import type { ConsoleReporterOptions } from './console.ts';
 import { createJsonReporter } from './json.ts';
 import { createJUnitReporter } from './junit.ts';
 import { createTapReporter } from './tap.ts';
+import { safeEvent } from './safe-event.ts';
 
 export { createConsoleReporter, createJsonReporter, createJUnitReporter, createTapReporter };
 export type { ConsoleReporterOptions };
@@ -21,13 +22,19 @@ export interface ReporterOptions {
   json?: string;
 }
 
+/** A reporter that sees every event with its server text escaped (safe-event.ts). */
+function fedSafely(reporter: Reporter): Reporter {
+  return { onEvent: (event) => reporter.onEvent(safeEvent(event)) };
+}
+
+/** The reporters asked for; each sees server text escaped, whatever the server sent. */
 export function createReporters(options: ReporterOptions): Reporter[] {
   const reporters: Reporter[] = [];
   if (options.console) reporters.push(createConsoleReporter(options.console));
   if (options.junit !== undefined) reporters.push(createJUnitReporter(options.junit));
   if (options.tap !== undefined) reporters.push(createTapReporter(options.tap));
   if (options.json !== undefined) reporters.push(createJsonReporter(options.json));
-  return reporters;
+  return reporters.map(fedSafely);
 }
 
 /** A reporter that threw or rejected; `errors` holds each cause. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSpec, loadSpecs, SpecError, stepKind } from './loader.ts';
+import { parseSpec, parseYamlLocated, loadSpecs, SpecError, stepKind } from './loader.ts';
 import { DEFAULT_SPECS } from '../cli/run-command.ts';
 
 const GOOD = `suite: demo
@@ -44,8 +44,32 @@ test('a step with two actions, an unknown action, or a bad barrier is refused', 
 });
 
 test('YAML syntax errors and ids outside their suite are reported', () => {
-  assert.match(parseSpec('suite: [unclosed', 'y.yaml').problems.join('\n'), /^y\.yaml:1: YAML:/);
+  assert.match(parseSpec('suite: [unclosed', 'y.yaml').problems.join('\n'), /^y\.yaml:1:\d+: YAML:/);
   assert.match(parseSpec(GOOD.replace('id: demo.one', 'id: other.one'), 'z.yaml').problems.join('\n'), /must start with its suite "demo\."/);
+});
+
+test('a YAML syntax error deep in a file names its own line and column, not line 1', () => {
+  // A tab indents the key on line 7: YAML forbids tabs in indentation.
+  const bad = GOOD.replace('    warning: Something', '\twarning: Something');
+  const [first] = parseSpec(bad, 'deep.yaml').problems;
+  assert.match(first ?? '', /^deep\.yaml:7:1: YAML: /);
+  const duplicate = GOOD.replace('    severity: minor', '    severity: minor\n    severity: major');
+  assert.match(parseSpec(duplicate, 'dup.yaml').problems.join('\n'), /^dup\.yaml:6:5: YAML: Map keys must be unique/);
+});
+
+test('a schema error names the line of the offending key, even when its value is on a later line', () => {
+  const bad = GOOD.replace('    severity: minor', '    severity:\n      huge').replace('    warning: Something', '    bogus:\n      - 1\n    warning: Something');
+  const problems = parseSpec(bad, 'key.yaml').problems.join('\n');
+  assert.match(problems, /^key\.yaml:5: cases\/0\/severity: must be one of/m);
+  assert.match(problems, /^key\.yaml:8: cases\/0: unknown key "bogus"/m);
+});
+
+test('parseYamlLocated gives the line of keys and values for any YAML file', () => {
+  const located = parseYamlLocated('a: 1\nb:\n  c:\n    - x\n    - y\n', 'p.yaml');
+  assert.deepEqual(located.problems, []);
+  assert.equal(located.lineOf(['b', 'c']), 3);
+  assert.equal(located.lineOf(['b', 'c', 1]), 5);
+  assert.equal(located.lineOf(['b', 'missing']), 2);
 });
 
 test('stepKind tells get/list options from the data step', () => {

@@ -6,9 +6,8 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import SPEC_SCHEMA from './spec.schema.json' with { type: 'json' };
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { LoadedCase, SpecFile, Step } from './types.ts';
 
@@ -18,9 +17,8 @@ export class SpecError extends Error {
   }
 }
 
-const SCHEMA = JSON.parse(readFileSync(fileURLToPath(new URL('./spec.schema.json', import.meta.url)), 'utf8')) as {
-  definitions: Record<string, unknown>;
-};
+// Imported, not read from disk beside this file: the bundle in dist/ carries it inside.
+const SCHEMA = SPEC_SCHEMA as { definitions: Record<string, unknown> };
 
 /** Step kinds by their action key; `data` last because get/list also take a `data` option. */
 export const STEP_KINDS = Object.keys(SCHEMA.definitions)
@@ -59,11 +57,7 @@ function formatAjvError(error: ErrorObject): string {
 function report(located: Located, basePath: (string | number)[], errors: ErrorObject[] | null | undefined): void {
   for (const error of errors ?? []) {
     if (error.keyword === 'if' || error.keyword === 'oneOf') continue;
-    const relativePath = error.instancePath.split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    const path = [...basePath, ...relativePath];
-    const extra = error.keyword === 'additionalProperties' ? [String((error.params as Record<string, unknown>).additionalProperty)] : [];
-    const shown = { ...error, instancePath: '/' + path.join('/') };
-    located.problems.push(`${located.file}:${located.lineOf([...path, ...extra])}: ${formatAjvError(shown)}`);
+    located.problems.push(schemaProblem(located.file, located.lineOf, error, basePath));
   }
 }
 
@@ -105,19 +99,63 @@ function checkSteps(located: Located, steps: unknown, path: (string | number)[],
   });
 }
 
+/**
+ * A YAML document parsed with its positions kept: syntax errors as
+ * `file:line:column: YAML: ...` problems, and the line of any path. Specs,
+ * stress scenarios and target profiles all read YAML through it, so every
+ * malformed file names where it went wrong.
+ */
+export interface LocatedYaml {
+  document: Document.Parsed;
+  /** Syntax errors, each naming file, line and column. */
+  problems: string[];
+  /**
+   * The line of a path: of the key itself when the path ends at a mapping key
+   * (where the reader looks for it), else of the deepest node that exists.
+   */
+  lineOf(path: (string | number)[]): number;
+}
+
+export function parseYamlLocated(text: string, file: string): LocatedYaml {
+  const lineCounter = new LineCounter();
+  // Positions come from the offsets (error.pos), which the parser always sets;
+  // its prettified linePos is left off because it repeats the source in the message.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  const lineOf = (path: (string | number)[]): number => {
+    for (let length = path.length; length > 0; length--) {
+      const parent = length === 1 ? document.contents : document.getIn(path.slice(0, length - 1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[length - 1]);
+        const key = pair?.key as Node | undefined;
+        if (key?.range) return lineAt(key.range[0]);
+      }
+      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
+      if (node?.range) return lineAt(node.range[0]);
+    }
+    const top = document.contents as Node | null;
+    return top?.range ? lineAt(top.range[0]) : 1;
+  };
+  const problems = document.errors.map((error) => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    return `${file}:${line}:${col}: YAML: ${error.message.split('\n')[0]}`;
+  });
+  return { document, problems, lineOf };
+}
+
+/** One ajv error as `file:line: where: what`, the line being the offending key's. */
+export function schemaProblem(file: string, lineOf: LocatedYaml['lineOf'], error: ErrorObject, basePath: (string | number)[] = []): string {
+  const relativePath = error.instancePath.split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  const path = [...basePath, ...relativePath];
+  const extra = error.keyword === 'additionalProperties' ? [String((error.params as Record<string, unknown>).additionalProperty)] : [];
+  const shown = { ...error, instancePath: path.length ? '/' + path.join('/') : '' };
+  return `${file}:${lineOf([...path, ...extra])}: ${formatAjvError(shown)}`;
+}
+
 /** Parses YAML keeping positions: the line of any path, and YAML syntax errors as problems. */
 function locate(text: string, file: string) {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (path: (string | number)[]): number => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
-      if (node && (node as Node).range) return lineCounter.linePos((node as Node).range![0]).line;
-    }
-    return 1;
-  };
-  const located: Located = { problems: [], file, lineOf };
-  for (const error of document.errors) located.problems.push(`${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message.split('\n')[0]}`);
+  const { document, problems, lineOf } = parseYamlLocated(text, file);
+  const located: Located = { problems: [...problems], file, lineOf };
   return { document, located };
 }
 

@@ -4,9 +4,9 @@
  * win. A role without an account makes the cases that need it skip.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { Ajv } from 'ajv';
 import type { Role } from '../spec/types.ts';
+import { parseYamlLocated, schemaProblem } from '../spec/loader.ts';
 
 export interface Account {
   name: string;
@@ -87,9 +87,10 @@ const validateProfile = new Ajv({ allErrors: true }).compile(PROFILE_SCHEMA);
 
 /** `host:port` or `[v6]:port`. */
 export function parseHostPort(text: string): { host: string; port: number } {
-  const match = /^\[([0-9a-fA-F:]+)\]:(\d{1,5})$/.exec(text) ?? /^([^\s:]+):(\d{1,5})$/.exec(text);
+  const match = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(text) ?? /^([^\s:]+):(\d+)$/.exec(text);
   const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) throw new TargetError(`target "${text}" must look like host:port (e.g. 127.0.0.1:21)`);
+  if (!match) throw new TargetError(`target "${text}" must look like host:port (e.g. 127.0.0.1:21)`);
+  if (port < 1 || port > 65535) throw new TargetError(`target "${text}": port ${match[2]} is out of range (1-65535)`);
   return { host: match[1] as string, port };
 }
 
@@ -108,15 +109,18 @@ export function parseAccountFlag(text: string, flag: string, withLimit = false):
 }
 
 export async function readProfileFile(file: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = parseYaml(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new TargetError(`cannot read profile ${file}: ${(error as Error).message}`);
   }
+  const located = parseYamlLocated(text, file);
+  if (located.problems.length > 0) throw new TargetError(`profile ${file} is not valid YAML:\n  ${located.problems.join('\n  ')}`);
+  const parsed = located.document.toJS() as unknown;
   if (!validateProfile(parsed)) {
-    const problems = (validateProfile.errors ?? []).map((e) => `${e.instancePath || 'top level'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
-    throw new TargetError(`profile ${file} is not valid: ${problems.join('; ')}`);
+    const problems = (validateProfile.errors ?? []).map((error) => schemaProblem(file, located.lineOf, error));
+    throw new TargetError(`profile ${file} is not valid:\n  ${problems.join('\n  ')}`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -30,7 +30,8 @@ test('targets and account flags are parsed with clear errors', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:21'), { host: '127.0.0.1', port: 21 });
   assert.deepEqual(parseHostPort('[::1]:2121'), { host: '::1', port: 2121 });
   assert.throws(() => parseHostPort('localhost'), TargetError);
-  assert.throws(() => parseHostPort('h:99999'), TargetError);
+  assert.throws(() => parseHostPort('h:99999'), /port 99999 is out of range \(1-65535\)/);
+  assert.throws(() => parseHostPort('h:1234567'), /port 1234567 is out of range/);
   assert.deepEqual(parseAccountFlag('alice:pa:ss', 'user'), { name: 'alice', password: 'pa:ss' });
   assert.deepEqual(parseAccountFlag('q:pw:1024', 'quota-user', true), { name: 'q', password: 'pw', limit: 1024 });
   assert.throws(() => parseAccountFlag('q:pw', 'quota-user', true), /name:password:limit/);
@@ -44,7 +45,9 @@ test('a profile file is schema-checked and flags win over it', async (t) => {
   assert.equal(profile.accounts.user?.name, 'x');
   assert.equal(profile.limits.maxConnections, 5);
   assert.equal(profile.accounts.anonymous?.name, 'anonymous');
-  await writeFile(file, 'target: 127.0.0.1:21\nacounts: {}\n');
-  await assert.rejects(buildProfile({ profile: file }), /not valid: .*acounts/);
+  await writeFile(file, 'target: 127.0.0.1:21\ntls: false\nacounts: {}\n');
+  await assert.rejects(buildProfile({ profile: file }), /not valid:\n.*p\.yaml:3: top level: unknown key "acounts"/);
+  await writeFile(file, 'target: 127.0.0.1:21\naccounts:\n  user: { name: a, password: b\n  user2: {}\n');
+  await assert.rejects(buildProfile({ profile: file }), /not valid YAML:\n.*p\.yaml:4:\d+: YAML: /);
   await assert.rejects(buildProfile({}), /no target/);
 });

@@ -225,9 +225,13 @@ export class ControlConnection {
     });
   }
 
-  /** The next complete reply; replies that arrived earlier are returned in order. */
-  readReply(timeoutMs = this.defaultTimeoutMs): Promise<Outcome> {
-    return this.wait(timeoutMs, 'reply');
+  /**
+   * The next complete reply; replies that arrived earlier are returned in order.
+   * `giveUp` ends the wait early, as a timeout (e.g. once the data connection of a
+   * transfer is over and the final reply is overdue).
+   */
+  readReply(timeoutMs = this.defaultTimeoutMs, giveUp?: AbortSignal): Promise<Outcome> {
+    return this.wait(timeoutMs, 'reply', giveUp);
   }
 
   /** sendLine + readReply. */
@@ -309,7 +313,7 @@ export class ControlConnection {
     if (this.closing) return this.closing;
     this.markClosed('closed by the harness');
     const socket = this.socket;
-    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS, socket === this.tcpSocket ? null : this.tcpSocket);
     return this.closing;
   }
 
@@ -327,7 +331,7 @@ export class ControlConnection {
     socket.off('close', this.onClose);
   }
 
-  private wait(timeoutMs: number, purpose: 'reply' | 'close'): Promise<Outcome> {
+  private wait(timeoutMs: number, purpose: 'reply' | 'close', giveUp?: AbortSignal): Promise<Outcome> {
     if (this.waiter !== null) {
       return Promise.reject(new Error('ControlConnection: a read is already in flight (one task at a time)'));
     }
@@ -338,13 +342,31 @@ export class ControlConnection {
     }
     if (this.closeReason !== null) return Promise.resolve({ kind: 'closed', reason: this.closeReason });
     return new Promise((resolve) => {
+      const started = Date.now();
+      const onGiveUp = (): void => {
+        if (this.waiter?.timer !== timer) return;
+        clearTimeout(timer);
+        this.waiter = null;
+        const afterMs = Date.now() - started;
+        this.transcript.note(`no reply after ${afterMs} ms: ${String(giveUp?.reason ?? 'gave up waiting')}${this.describePending()}`, this.channel);
+        resolve({ kind: 'timeout', afterMs });
+      };
       const timer = setTimeout(() => {
+        giveUp?.removeEventListener('abort', onGiveUp);
         this.waiter = null;
         const what = purpose === 'reply' ? 'no reply' : 'connection still open, no reply';
         this.transcript.note(`${what} within ${timeoutMs} ms${this.describePending()}`, this.channel);
         resolve({ kind: 'timeout', afterMs: timeoutMs });
       }, timeoutMs);
-      this.waiter = { resolve, timer };
+      this.waiter = {
+        resolve: (outcome) => {
+          giveUp?.removeEventListener('abort', onGiveUp);
+          resolve(outcome);
+        },
+        timer,
+      };
+      if (giveUp?.aborted) onGiveUp();
+      else giveUp?.addEventListener('abort', onGiveUp, { once: true });
     });
   }
 

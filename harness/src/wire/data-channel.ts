@@ -3,7 +3,7 @@
 // the wire layer that names verbs, and only these four, because opening a data
 // channel is meaningless without them.
 
-import { endGracefully } from './socket-close.ts';
+import { dropSocket, endGracefully } from './socket-close.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ControlConnection, TlsReuse } from './control-connection.ts';
@@ -47,21 +47,30 @@ export interface OpenDataChannelOptions {
   timeoutMs: number;
   /** Protect the data connection with TLS (after PROT P), resuming the control session. */
   tls?: boolean;
-  /** Address to listen on and announce in PORT/EPRT; default the control's local address. */
+  /**
+   * Address to listen on and announce in PORT/EPRT; default the control's local
+   * address. Only that address or another loopback one (127.0.0.0/8, the "third
+   * host" of bounce-protection checks) is accepted: ftp-check never invites a
+   * server to connect anywhere else.
+   */
   activeHost?: string;
   /**
-   * Where to connect after PASV: 'as-told' (default) connects to the address in the
-   * 227, noting when it differs from the control peer; 'control-peer' uses the control
-   * connection's peer instead, as clients behind NAT do (curl's --ftp-skip-pasv-ip).
+   * Where to connect after PASV: 'control-peer' (default) uses the control
+   * connection's peer whatever host the 227 names, as curl does by default since
+   * 7.74.0 (CURLOPT_FTP_SKIP_PASV_IP), so a hostile 227 cannot aim ftp-check at a
+   * third host. lftp by default only swaps a private 227 address from a public
+   * server (ftp:fix-pasv-address) and else follows the 227. 'as-told' connects to
+   * the 227's address. A differing address is noted either way.
    */
   passiveHost?: 'as-told' | 'control-peer';
-  /** A download past this many bytes is aborted and reported. Default 256 MiB. */
+  /** A download past this many bytes is aborted and reported. Default 16 MiB. */
   maxReceiveBytes?: number;
   /** Read no faster than this (bytes per second), as a slow client on a thin link does. Default: as fast as it comes. */
   readBytesPerSecond?: number;
 }
 
-const DEFAULT_MAX_RECEIVE = 256 * 1024 * 1024;
+/** A download or listing past this size is cut unless the caller asks for more (memory stays bounded). */
+export const DEFAULT_MAX_RECEIVE = 16 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 /** Time for bytes handed to the kernel to reach the peer before an RST discards them. */
 const RESET_SETTLE_MS = 50;
@@ -105,6 +114,10 @@ export function parseEpsvReply(message: string): { port: number } | null {
 /** `::ffff:1.2.3.4` is the IPv4 address 1.2.3.4 seen through an IPv6 socket. */
 function unmapIpv4(host: string): string {
   return host.toLowerCase().startsWith('::ffff:') && net.isIPv4(host.slice(7)) ? host.slice(7) : host;
+}
+
+function isLoopbackV4(host: string): boolean {
+  return net.isIPv4(host) && host.startsWith('127.');
 }
 
 function checkPort(port: number): void {
@@ -216,6 +229,8 @@ class SocketDataChannel implements DataChannel {
   async receiveAll(timeoutMs: number): Promise<ReceiveResult> {
     const done = await this.waitFor(() => this.state.kind !== 'open', timeoutMs);
     const data = Buffer.concat(this.chunks);
+    this.chunks.length = 0; // held once, in `data`, from here on
+    this.chunks.push(data);
     if (!done) {
       const where = this.socket ? `${data.length} bytes received, connection still open` : this.neverConnected();
       const error = `data connection not finished within ${timeoutMs} ms (${where})`;
@@ -266,15 +281,7 @@ class SocketDataChannel implements DataChannel {
   abort(): void {
     this.stopListening();
     this.fail('data connection aborted by the harness');
-    const tcp = this.tcp;
-    if (tcp && !tcp.destroyed) {
-      try {
-        tcp.resetAndDestroy(); // RST: the peer sees an abort, not a short transfer
-      } catch {
-        tcp.destroy();
-      }
-    }
-    if (this.socket && !this.socket.destroyed) this.socket.destroy();
+    dropSocket(this.tcp, this.socket === this.tcp ? null : this.socket);
   }
 
   close(): Promise<void> {
@@ -282,7 +289,7 @@ class SocketDataChannel implements DataChannel {
     this.stopListening();
     this.fail('data channel closed by the harness'); // a no-op after a clean end of data
     const socket = this.socket;
-    this.closing = endGracefully(socket, CLOSE_GRACE_MS);
+    this.closing = endGracefully(socket, CLOSE_GRACE_MS, socket === this.tcp ? null : this.tcp);
     return this.closing;
   }
 
@@ -477,10 +484,11 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
       const address = parsePasvReply(reply.message);
       if (!address) return { error: `cannot read an address in the 227 reply: ${JSON.stringify(reply.message)}`, outcome };
       port = address.port;
+      const asTold = (options.passiveHost ?? 'control-peer') === 'as-told';
       if (address.host !== peer) {
-        note(`PASV address ${address.host} differs from the control connection's peer ${peer}`);
+        note(`PASV named ${address.host}, not the control connection's peer ${peer}${asTold ? '' : `: connecting to ${peer} instead (as curl does)`}`);
       }
-      if ((options.passiveHost ?? 'as-told') === 'as-told') host = address.host;
+      if (asTold) host = address.host;
     } else {
       const address = parseEpsvReply(reply.message);
       if (!address) return { error: `cannot read a port in the 229 reply: ${JSON.stringify(reply.message)}`, outcome };
@@ -499,6 +507,9 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
   }
 
   const host = unmapIpv4(options.activeHost ?? control.localAddress);
+  if (host !== unmapIpv4(control.localAddress) && !isLoopbackV4(host)) {
+    return { error: `refusing to announce ${host} in ${mode.toUpperCase()}: only ftp-check's own address ${unmapIpv4(control.localAddress)} or a loopback address` };
+  }
   const listener = await listenBounded(host, left());
   if (typeof listener === 'string') return { error: `cannot listen on ${host} for the data connection: ${listener}` };
   const address = listener.address() as net.AddressInfo;

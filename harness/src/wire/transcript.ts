@@ -5,6 +5,9 @@
 
 import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
+import { escapeForDisplay } from './escape.ts';
+
+export { escapeForDisplay };
 
 export interface TranscriptEntry {
   /** Milliseconds since the transcript was created. */
@@ -47,29 +50,6 @@ export function maskLine(line: string): { text: string; secret?: string } {
     }
   }
   return { text: line };
-}
-
-function hex(code: number): string {
-  return '\\x' + code.toString(16).padStart(2, '0');
-}
-
-/**
- * Escapes what a terminal or an XML report must not see raw. `bytesAreLatin1` says
- * that each char stands for one byte of invalid UTF-8, so chars 0x80-0xff are shown
- * as bytes (\xff) rather than as the Latin-1 letters they happen to decode to.
- */
-export function escapeForDisplay(text: string, bytesAreLatin1 = false): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    if (code === 0x0d) out += '\\r';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x09) out += '\\t';
-    else if (code < 0x20 || code === 0x7f || (code >= 0x80 && code <= 0x9f)) out += hex(code);
-    else if (bytesAreLatin1 && code >= 0x80) out += hex(code);
-    else out += ch;
-  }
-  return out;
 }
 
 /** Decodes bytes as UTF-8 when they are valid UTF-8, else one char per byte. */

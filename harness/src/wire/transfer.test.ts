@@ -187,16 +187,53 @@ describe('runTransfer: completion needs both the data and the final reply', () =
 });
 
 describe('openDataChannel', () => {
-  it('connects where the 227 says, and notes when that is not the control peer', async () => {
+  it('connects to the control peer whatever host the 227 names, records nothing at the named host, and notes it', async () => {
+    const payload = Buffer.from('from the control peer');
+    // A listener at the host the 227 names records any connection; the real data
+    // listener waits on the control peer (127.0.0.1) at the same port.
+    const elsewhere: string[] = [];
+    const recorder = net.createServer((socket) => {
+      elsewhere.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.2', resolve));
+    const port = (recorder.address() as net.AddressInfo).port;
+    const data = net.createServer((socket) => socket.end(payload));
+    await new Promise<void>((resolve) => data.listen(port, '127.0.0.1', resolve));
+    try {
+      const { control } = await session([
+        { match: 'PASV', do: [act.reply(`227 Entering Passive Mode (127,0,0,2,${Math.floor(port / 256)},${port % 256}).`)] },
+        { match: 'RETR', do: [act.reply('150 Go.'), act.delay(100), act.reply('226 Done.')] },
+      ]);
+      const { channel } = await open(control, 'pasv');
+      const result = await runTransfer(control, channel, 'RETR f', { timeoutMs: 3000 });
+      assert.ok(result.data?.equals(payload), result.dataError);
+      assert.deepEqual(elsewhere, [], 'ftp-check connected to the host the 227 named');
+      assert.match(control.transcript.toText(), /PASV named 127\.0\.0\.2, not the control connection's peer 127\.0\.0\.1: connecting to 127\.0\.0\.1 instead/);
+    } finally {
+      await new Promise<void>((resolve) => recorder.close(() => resolve()));
+      await new Promise<void>((resolve) => data.close(() => resolve()));
+    }
+  });
+
+  it("passiveHost 'as-told' follows the 227", async () => {
     const payload = Buffer.from('from elsewhere');
     const { control } = await session([
       { match: 'PASV', do: [act.pasv({ bindHost: '127.0.0.2' })] },
       { match: 'RETR', do: [act.reply('150 Go.'), act.dataSend(payload), act.reply('226 Done.')] },
     ]);
-    const { channel } = await open(control, 'pasv');
-    const result = await runTransfer(control, channel, 'RETR f', { timeoutMs: 3000 });
+    const opened = await openDataChannel(control, 'pasv', { timeoutMs: 2000, passiveHost: 'as-told' });
+    if ('error' in opened) assert.fail(opened.error);
+    const result = await runTransfer(control, opened.channel, 'RETR f', { timeoutMs: 3000 });
     assert.ok(result.data?.equals(payload));
-    assert.match(control.transcript.toText(), /PASV address 127\.0\.0\.2 differs from the control connection's peer 127\.0\.0\.1/);
+  });
+
+  it('announces no address in PORT/EPRT other than its own or a loopback one', async () => {
+    const { control } = await session([]);
+    const opened = await openDataChannel(control, 'eprt', { timeoutMs: 1000, activeHost: '192.0.2.7' });
+    assert.ok('error' in opened);
+    assert.match(opened.error, /refusing to announce 192\.0\.2\.7/);
+    assert.ok(!control.transcript.toText().includes('EPRT'), 'no EPRT was sent');
   });
 
   it('reports a refused PASV with its outcome', async () => {

@@ -19,6 +19,12 @@ export interface TransferOptions {
   uploadBytesPerSecond?: number;
   /** Bounds the whole transfer: command, data and final reply. */
   timeoutMs: number;
+  /**
+   * Once the data connection is over (ended, failed or cut), the final reply must
+   * come within this, however much of `timeoutMs` is left: a server that never
+   * sends it holds the step for one reply's wait, not for a whole transfer's.
+   */
+  replyTimeoutMs?: number;
 }
 
 export interface TransferResult {
@@ -72,19 +78,37 @@ export async function runTransfer(
   // its clock must start now. An upload waits for the 150, as RFC 959 §5.4 orders.
   let dataSide: Promise<DataSide> | null = options.upload ? null : startData();
 
+  const overdue = new AbortController();
+  let overdueTimer: NodeJS.Timeout | undefined;
+  let finalCame = false;
+  const watchData = (side: Promise<DataSide>): void => {
+    const wait = options.replyTimeoutMs;
+    if (wait === undefined) return;
+    void side.then(() => {
+      if (finalCame) return;
+      overdueTimer = setTimeout(() => overdue.abort(`the data connection was over ${wait} ms before and no final reply came`), wait);
+    });
+  };
+  if (dataSide) watchData(dataSide);
+
   let preliminary: Reply | undefined;
-  let final = await control.readReply(left());
+  let final = await control.readReply(left(), overdue.signal);
   let count = 0;
   while (final.kind === 'reply' && isPreliminary(final.reply) && count < MAX_PRELIMINARY) {
     if (preliminary === undefined) {
       preliminary = final.reply;
-      if (dataSide === null) dataSide = startData();
+      if (dataSide === null) {
+        dataSide = startData();
+        watchData(dataSide);
+      }
     } else {
       note(`another preliminary reply ${final.reply.code} during the transfer`);
     }
     count += 1;
-    final = await control.readReply(left());
+    final = await control.readReply(left(), overdue.signal);
   }
+  finalCame = true;
+  clearTimeout(overdueTimer);
   const finalAt = performance.now();
 
   if (dataSide === null) {
