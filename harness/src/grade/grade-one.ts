@@ -77,7 +77,9 @@ function markMissingAccounts(results: CaseResult[], cases: LoadedCase[], missing
   if (missing.size === 0) return results;
   return results.map((result) => {
     const spec = cases.find((c) => c.id === result.info.id);
-    const needed = [...missing.keys()].filter((role) => spec?.requires?.includes(`role:${role}`) || result.failure?.expected.some((text) => text === `an account for role ${role}`));
+    const needed = [...missing.keys()].filter(
+      (role) => spec?.requires?.includes(`role:${role}`) || (result.status === 'skipped' && new RegExp(`\\brole:${role}\\b`).test(result.reason ?? '')) || result.failure?.expected.some((text) => text === `an account for role ${role}`),
+    );
     if (needed.length === 0 || result.status === 'passed' || result.status === 'failed') return result;
     return { ...result, status: 'not-checked', reason: `${ACCOUNTS_MISSING} (${needed.map((role) => missing.get(role)).join(', ')})` };
   });
