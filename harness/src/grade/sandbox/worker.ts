@@ -8,6 +8,8 @@
  * and capabilities, as it must build the submission's own sandbox.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Grade } from '../score.ts';
@@ -24,11 +26,22 @@ export interface WorkerTask {
 
 export type WorkerMessage = { type: 'progress'; text: string } | { type: 'grade'; grade: Grade } | { type: 'error'; message: string };
 
-const WORKER = fileURLToPath(new URL('../grade-worker.ts', import.meta.url));
+const WORKER_SOURCE = join('harness', 'src', 'grade', 'grade-worker.ts');
+
+/** The worker's source, found from here upwards: this module may run from the sources or from the dist/ bundle. */
+function workerPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, WORKER_SOURCE))) return join(dir, WORKER_SOURCE);
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find ${WORKER_SOURCE} above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
 
 export function gradeInNetworkNamespace(task: WorkerTask, onProgress: (text: string) => void): Promise<Grade> {
   const tsx = import.meta.resolve('tsx');
-  const args = ['--dev-bind', '/', '/', '--unshare-net', '--cap-add', 'ALL', '--die-with-parent', '--', process.execPath, '--import', tsx, WORKER, JSON.stringify(task)];
+  const args = ['--dev-bind', '/', '/', '--unshare-net', '--cap-add', 'ALL', '--die-with-parent', '--', process.execPath, '--import', tsx, workerPath(), JSON.stringify(task)];
   const child = spawn(task.sandbox.support.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let grade: Grade | null = null;
   let failure = '';
