@@ -25,8 +25,8 @@ SYSTEM_GROUP=ftpcheck
 declare -A SYSTEM_USERS=([ftpcheck1]='ftp-check-pass-1' [ftpcheck2]='ftp-check-pass-2')
 PAM_SERVICE_FILE=/etc/pam.d/ftp-check-vsftpd
 
-APT_PACKAGES=(curl lftp openssl python3-pyftpdlib vsftpd chromium util-linux)
-# chromium: the grade report screenshot test; util-linux: prlimit for graded servers.
+APT_PACKAGES=(curl lftp openssl python3-pyftpdlib vsftpd chromium util-linux bubblewrap)
+# chromium: the grade report screenshot test; util-linux (setpriv) and bubblewrap: the sandbox of graded servers.
 # Shared libraries of the unpacked peers (their "Depends:" minus what is in the base image).
 PURE_FTPD_LIBS=(libcap2 libcrypt1 libpam0g libsodium23 libssl3)
 PROFTPD_LIBS=(libacl1 libcap2 libcrypt1 libhiredis0.14 libidn2-0 libmemcached11 libmemcachedutil2

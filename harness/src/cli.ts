@@ -53,6 +53,9 @@ const targetOptions = {
   'no-anonymous': { type: 'boolean', describe: 'The target has no anonymous access' },
 } as const;
 
+/** grade --target takes run's account flags: a remote target has the accounts someone made there, not the rubric's. */
+const { target: _gradeTarget, ...gradeTargetOptions } = targetOptions;
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('ftp-check')
   .usage('$0 <command> [options]\n\nConformance checker, load harness and grader for FTP servers.')
@@ -166,15 +169,17 @@ const cli = yargs(hideBin(process.argv))
     (y) =>
       y
         .option('rubric', { type: 'string', coerce: last, demandOption: true, describe: 'Rubric YAML (see harness/rubrics/)' })
+        .options(gradeTargetOptions)
         .option('target', { type: 'string', coerce: last, describe: 'host:port of one running server to grade' })
         .option('submissions', { type: 'string', coerce: last, describe: 'Folder with one subfolder per student server' })
         .option('start', { type: 'string', coerce: last, describe: 'Start command, e.g. "python3 server.py --port {port} --root {root}" (default: the rubric\'s)' })
         .option('student', { type: 'string', coerce: last, describe: 'Name for the --target report' })
-        .option('jobs', { type: 'number', coerce: last, default: 1, describe: 'Submissions graded at once' })
+        .option('jobs', { type: 'number', coerce: last, describe: 'Submissions graded at once', defaultDescription: 'from the cores and free memory' })
+        .option('unsafe-no-sandbox', { type: 'boolean', default: false, describe: 'Run submissions without the sandbox (only for code you trust)' })
         .option('reports', { type: 'string', coerce: last, default: 'reports', describe: 'Reports go to <reports>/grade/' })
         .option('specs', { type: 'string', array: true, default: [DEFAULT_SPECS], describe: 'Spec files or folders', defaultDescription: 'the bundled specs/' })
         .check((argv) => {
-          if (!Number.isInteger(argv.jobs) || argv.jobs < 1 || argv.jobs > 16) throw new UsageError('--jobs must be a whole number from 1 to 16');
+          if (argv.jobs !== undefined && (!Number.isInteger(argv.jobs) || argv.jobs < 1 || argv.jobs > 16)) throw new UsageError('--jobs must be a whole number from 1 to 16');
           return true;
         }),
     async (argv) => {

@@ -6,6 +6,10 @@ import { renderGradebookCsv, renderGradebookMarkdown, rank } from './gradebook.t
 import { renderStudentHtml, renderStudentMarkdown } from './student-report.ts';
 import { splitCommand } from './submission.ts';
 import { referenceLink } from './references.ts';
+import { redactForStudent, redactHostData } from './redact.ts';
+import { escapeMarkdown, uniqueProblems } from './student-report.ts';
+import { StderrTail } from './stderr-tail.ts';
+import { defaultJobs, failedCaseLines } from './grade-command.ts';
 import type { CaseResult, CaseStatus } from '../engine/results.ts';
 
 const RUBRIC = parseRubric(
@@ -86,4 +90,70 @@ test('start commands are split without a shell; references get links', () => {
   assert.equal(referenceLink('CWE-22'), 'https://cwe.mitre.org/data/definitions/22.html');
   assert.equal(referenceLink('CVE-2011-2523 (vsftpd backdoor)'), 'https://www.cve.org/CVERecord?id=CVE-2011-2523');
   assert.equal(referenceLink('Lab A: users log in'), null);
+});
+
+test('host files in a jail case are reported by path and size with a short excerpt, never whole', () => {
+  const passwd = 'root:x:0:0:root:/root:/bin/bash\r\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\r\n';
+  const actual = `data ${JSON.stringify(passwd)}… (1433 bytes)`;
+  assert.equal(redactHostData(actual, 'step 2: get ../../etc/passwd'), `1433 bytes of the grading machine's file or folder (asked for ../../etc/passwd), starting "root:x:0:0:…" (the rest is withheld from this report)`);
+  assert.match(redactHostData('Status of "/":\n-rw-r--r-- 1 root root 3040 adduser.conf\nEnd of status.', 'step 3: assert (x)'), /^3 lines \(\d+ bytes\) of the grading machine's files, starting "Status of \\"…"/);
+  assert.equal(redactHostData('reply "550 No such file"', 'step 2: send RETR x'), 'reply "550 No such file"', 'a one-line reply is the server\'s own text');
+  const jail = { ...result('jail.host-retr', 'failed'), failure: { step: 'step 2: get ../../etc/passwd', expected: ['no data'], actual }, transcript: [
+    { atMs: 1, direction: 'received' as const, channel: 'main', text: '211-Status' },
+    { atMs: 2, direction: 'received' as const, channel: 'main', text: '-rw-r--r-- 1 root root 1433 passwd' },
+    { atMs: 3, direction: 'received' as const, channel: 'main', text: 'drwxr-xr-x 2 root root 4096 ssh' },
+    { atMs: 4, direction: 'received' as const, channel: 'main', text: '211 End' },
+  ] };
+  const redacted = redactForStudent(jail);
+  assert.doesNotMatch(JSON.stringify(redacted), /daemon:x:1:1|passwd$|ssh/);
+  assert.deepEqual(redacted.transcript.map((e) => e.text), ['211-Status', '2 line(s) of the reply withheld from this report', '211 End']);
+  const other = result('rfc959.a', 'failed');
+  assert.equal(redactForStudent(other), other, 'other suites are left as they are (their data is what ftp-check uploaded)');
+});
+
+test('reports: server text escaped in Markdown, multi-line values in <pre>, spec Markdown rendered, stderr shown, problems once', () => {
+  assert.equal(escapeMarkdown('<img src=x> *bold* [a](b) `x` | y'), '\\<img src=x\\> \\*bold\\* \\[a\\](b) \\`x\\` \\| y');
+  const failing = { ...result('rfc959.b', 'failed'), info: { ...result('rfc959.b', 'failed').info, title: 'STOR with `..` is *refused*', warning: 'A <script>alert(1)</script> in `code`' }, failure: { step: 'step 2: send LIST', expected: ['reply 226'], actual: 'line one\nline <two>' } };
+  const withStderr = { ...grade('s', RUBRIC, [result('rfc959.a', 'passed'), failing], [{ kind: 'hung', points: 10, detail: 'it hangs' }], ['it hangs', 'it hangs', 'exited']), serverStderr: 'Traceback\n  KeyError: <x>' };
+  assert.deepEqual(uniqueProblems(withStderr), ['exited']);
+  const html = renderStudentHtml(withStderr, RUBRIC);
+  assert.match(html, /STOR with <code>\.\.<\/code> is <em>refused<\/em>/);
+  assert.match(html, /A &lt;script&gt;alert\(1\)&lt;\/script&gt; in <code>code<\/code>/);
+  assert.doesNotMatch(html, /<script>/);
+  assert.match(html, /<pre>line one\nline &lt;two&gt;<\/pre>/);
+  assert.match(html, /<pre id="stderr">Traceback\n {2}KeyError: &lt;x&gt;<\/pre>/);
+  const markdown = renderStudentMarkdown(withStderr, RUBRIC);
+  assert.match(markdown, /- actual:\n\n```\nline one\nline <two>\n```/);
+  assert.match(markdown, /## The last lines your server wrote on stderr\n\n```\nTraceback\n {2}KeyError: <x>\n```/);
+  assert.equal(markdown.match(/it hangs/g)?.length, 1, 'a problem named by a penalty is listed once');
+  assert.equal(renderGradebookCsv([withStderr]).match(/it hangs/g)?.length, 1);
+  assert.deepEqual(failedCaseLines(withStderr), ['  ✗ rfc959.b: STOR with `..` is *refused* — got line one ⏎ line <two>']);
+});
+
+test('not-checked cases earn nothing and are counted apart from failures', () => {
+  const notChecked = { ...result('jail.a', 'skipped'), status: 'not-checked' as CaseStatus, reason: "not checked: the rubric's accounts do not exist on the target (user student1)" };
+  const score = scoreSuite(RUBRIC, 'jail', [notChecked, result('jail.b', 'passed')]);
+  assert.equal(score.notChecked, 1);
+  assert.equal(score.failed, 0);
+  const marked = grade('t', RUBRIC, [result('rfc959.a', 'passed'), notChecked, result('jail.b', 'passed')], [], []);
+  assert.match(renderStudentMarkdown(marked, RUBRIC), /## Not checked \(1\): no marks, and not the server's fault\n\n- not checked: the rubric's accounts do not exist on the target \(user student1\): jail\.a/);
+  assert.match(renderStudentHtml(marked, RUBRIC), /<h2 id="not-checked">Not checked \(1\)/);
+});
+
+test('a stderr tail keeps the last lines, bounded, without control characters', () => {
+  const tail = new StderrTail();
+  for (let i = 0; i < 100; i++) tail.push(Buffer.from(`line ${i}\n`));
+  tail.push(Buffer.from('bell \u0007 here\n\n'));
+  const lines = tail.text().split('\n');
+  assert.equal(lines.length, 12);
+  assert.equal(lines[lines.length - 1], 'bell ? here');
+  assert.equal(lines[0], 'line 89');
+});
+
+test('--jobs defaults to the cores, bounded by free memory at the rubric\'s limit', () => {
+  const rubric = { ...RUBRIC, memoryLimitMiB: 512 };
+  assert.equal(defaultJobs(rubric, 2, 24 * 1024 ** 3), 2);
+  assert.equal(defaultJobs(rubric, 32, 24 * 1024 ** 3), 16);
+  assert.equal(defaultJobs(rubric, 8, 2 * 1024 ** 3), 2, '2 GiB holds two graders at 512 + 200 MiB');
+  assert.equal(defaultJobs(rubric, 8, 100 * 1024 ** 2), 1);
 });

@@ -1,5 +1,6 @@
 /** The class gradebook: one row per student, a column per suite. CSV and Markdown, pure. */
 import type { Grade } from './score.ts';
+import { escapeMarkdown, uniqueProblems } from './student-report.ts';
 
 function csvCell(value: string | number): string {
   const text = String(value);
@@ -12,7 +13,7 @@ export function rank(grades: Grade[]): Grade[] {
 }
 
 function problemsOf(grade: Grade): string {
-  return [...grade.problems, ...grade.penalties.map((p) => `${p.kind} −${p.points}: ${p.detail}`), ...(grade.capped ? [grade.capped] : [])].join('; ');
+  return [...uniqueProblems(grade), ...grade.penalties.map((p) => `${p.kind} −${p.points}: ${p.detail}`), ...(grade.capped ? [grade.capped] : [])].join('; ');
 }
 
 export function renderGradebookCsv(grades: Grade[]): string {
@@ -46,8 +47,8 @@ export function renderGradebookMarkdown(grades: Grade[], title: string): string 
       return score ? `${score.earned}/${score.points}` : '—';
     });
     const penalties = grade.penalties.reduce((sum, p) => sum + p.points, 0);
-    const problems = problemsOf(grade).replace(/\|/g, '\\|') || '—';
-    lines.push(`| ${index + 1} | [${grade.student}](${encodeURIComponent(grade.student)}/report.html) | ${cells.join(' | ')} | ${penalties ? `−${penalties}` : '0'} | ${grade.earned}/${grade.max} | ${grade.percent} | ${grade.passed ? 'pass' : 'fail'} | ${problems} |`);
+    const problems = escapeMarkdown(problemsOf(grade)) || '—';
+    lines.push(`| ${index + 1} | [${escapeMarkdown(grade.student)}](${encodeURIComponent(grade.student)}/report.html) | ${cells.join(' | ')} | ${penalties ? `−${penalties}` : '0'} | ${grade.earned}/${grade.max} | ${grade.percent} | ${grade.passed ? 'pass' : 'fail'} | ${problems} |`);
   });
   return lines.join('\n') + '\n';
 }

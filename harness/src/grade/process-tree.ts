@@ -57,8 +57,13 @@ export async function treeRssMiB(root: number): Promise<number> {
 
 /** TCP ports in LISTEN state whose sockets belong to the tree. */
 export async function listeningPorts(root: number): Promise<number[]> {
+  return listeningPortsOf(await treeMembers(root));
+}
+
+/** TCP ports in LISTEN state (in the reader's network namespace) whose sockets belong to these processes. */
+export async function listeningPortsOf(pids: number[]): Promise<number[]> {
   const inodes = new Set<string>();
-  for (const pid of await treeMembers(root)) {
+  for (const pid of pids) {
     let fds: string[] = [];
     try {
       fds = await readdir(`/proc/${pid}/fd`);

@@ -13,7 +13,11 @@ const TIMEOUT_MS = 5000;
 
 async function session(host: string, port: number): Promise<ControlConnection> {
   const control = await ControlConnection.connect({ host, port, timeoutMs: TIMEOUT_MS, transcript: new Transcript('provision'), label: 'provision' });
-  await control.readReply(TIMEOUT_MS);
+  const greeting = await control.readReply(TIMEOUT_MS);
+  if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
+    await control.close();
+    throw new Error(`no 220 greeting (${describe(greeting)})`);
+  }
   return control;
 }
 
@@ -64,6 +68,53 @@ export async function provisionAccounts(rubric: Rubric, host: string, port: numb
       }
     } finally {
       await control.close();
+    }
+  }
+  return notes;
+}
+
+/**
+ * A remote target was not started by us, so the rubric's accounts exist there only if someone made them.
+ * Each account that cannot log in is made where the target lets us: SITE REGISTER (self-registration),
+ * else SITE ADDUSER as the rubric's admin. Returns notes for the report; the probe then tells which exist.
+ */
+export async function ensureAccountsOnTarget(accounts: Partial<Record<'user' | 'user2' | 'quota' | 'admin', Account>>, host: string, port: number): Promise<string[]> {
+  const notes: string[] = [];
+  const canLogIn = async (account: Account): Promise<boolean> => {
+    const control = await session(host, port);
+    try {
+      return await login(control, account);
+    } finally {
+      await control.close();
+    }
+  };
+  const register = async (account: Account): Promise<boolean> => {
+    const control = await session(host, port);
+    try {
+      const registered = await control.command(`SITE REGISTER ${account.name} ${account.password}`, TIMEOUT_MS);
+      if (registered.kind !== 'reply' || registered.reply.code !== 200) return false;
+    } finally {
+      await control.close();
+    }
+    return canLogIn(account);
+  };
+  for (const role of ['user', 'user2', 'quota'] as const) {
+    const account = accounts[role];
+    if (!account || (await canLogIn(account))) continue;
+    // Self-registration cannot set a quota: a limited account registered without it would fail the quota cases for our want.
+    if (!account.limit && (await register(account))) {
+      notes.push(`made the rubric's ${role} account ${account.name} on the target with SITE REGISTER`);
+      continue;
+    }
+    const admin = accounts.admin;
+    if (!admin) continue;
+    const asAdmin = await session(host, port);
+    try {
+      if (!(await login(asAdmin, admin))) continue;
+      const added = await asAdmin.command(`SITE ADDUSER ${account.name} ${account.password}${account.limit ? ` ${account.limit}` : ''}`, TIMEOUT_MS);
+      if (added.kind === 'reply' && added.reply.code === 200) notes.push(`made the rubric's ${role} account ${account.name} on the target with SITE ADDUSER`);
+    } finally {
+      await asAdmin.close();
     }
   }
   return notes;

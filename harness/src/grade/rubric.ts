@@ -4,6 +4,7 @@
  * start command the lab expects. YAML, checked against RUBRIC_SCHEMA (ajv).
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { Ajv } from 'ajv';
 import type { Role } from '../spec/types.ts';
@@ -30,6 +31,10 @@ export interface Rubric {
   memoryLimitMiB: number;
   greetingTimeoutSeconds: number;
   caseTimeoutSeconds: number;
+  /** Processes and threads one submission may have at once (the sandbox's pids.max). */
+  maxProcesses: number;
+  /** Folders of the lab every submission may read: name -> host path (relative to the rubric); the server sees `{share.<name>}`. */
+  share?: Record<string, string>;
   accounts: {
     /** register: SITE REGISTER each account; admin: SITE ADDUSER as the admin; prepared: the files/start command make them; none. */
     provision: 'register' | 'admin' | 'prepared' | 'none';
@@ -63,6 +68,8 @@ export const RUBRIC_SCHEMA = {
     memoryLimitMiB: { type: 'integer', minimum: 16 },
     greetingTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 300 },
     caseTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 600 },
+    maxProcesses: { type: 'integer', minimum: 8, maximum: 100000 },
+    share: { type: 'object', propertyNames: { pattern: '^[A-Za-z0-9_-]+$' }, additionalProperties: { type: 'string', minLength: 1 } },
     accounts: {
       type: 'object',
       additionalProperties: false,
@@ -139,8 +146,10 @@ export function parseRubric(text: string, file: string): Rubric {
     memoryLimitMiB: 512,
     greetingTimeoutSeconds: 15,
     caseTimeoutSeconds: 20,
+    maxProcesses: 256,
     passMark: 50,
     ...(raw as object),
+    ...(raw.share ? { share: Object.fromEntries(Object.entries(raw.share as Record<string, string>).map(([name, path]) => [name, resolve(dirname(file), path)])) } : {}),
     penalties: { crashed: penalties.crashed ?? 10, hung: penalties.hung ?? 10, restarted: penalties.restarted ?? 5, memory: penalties.memory ?? 10 },
   } as Rubric;
 }
@@ -162,5 +171,5 @@ export function maxPoints(rubric: Rubric): number {
 
 /** `{user.name}`-style placeholders of start commands and files. */
 export function fillTemplate(text: string, values: Record<string, string>): string {
-  return text.replace(/\{([a-zA-Z0-9_.]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return text.replace(/\{([a-zA-Z0-9_.-]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }

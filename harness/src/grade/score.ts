@@ -3,6 +3,8 @@
  * (or all-or-nothing), required cases that zero a suite or cap the total,
  * and penalties for a server that crashed, hung, needed a restart or ran out
  * of memory. A skipped case earns nothing: the feature it checks is missing.
+ * A not-checked case (its setup could not be done) earns nothing either, but is
+ * counted apart: it is not the server's failure.
  */
 import { globToRegExp } from '../engine/expect-fail.ts';
 import type { CaseResult } from '../engine/results.ts';
@@ -24,6 +26,8 @@ export interface SuiteScore {
   passed: number;
   failed: number;
   skipped: number;
+  /** Cases whose setup could not be done (e.g. an account the target lacks): they earn nothing, and blame nobody. */
+  notChecked: number;
   total: number;
   /** Required cases of the suite that did not pass (the suite then earns 0). */
   requiredFailed: string[];
@@ -41,6 +45,8 @@ export interface Grade {
   problems: string[];
   /** Why the total was capped, if it was. */
   capped?: string;
+  /** The last lines the server wrote on stderr (a crash's own explanation). */
+  serverStderr?: string;
   results: CaseResult[];
 }
 
@@ -70,6 +76,7 @@ export function scoreSuite(rubric: Rubric, suite: string, results: CaseResult[])
     passed: mine.filter((r) => r.status === 'passed').length,
     failed: mine.filter((r) => r.status === 'failed' || r.status === 'warned').length,
     skipped: mine.filter((r) => r.status === 'skipped').length,
+    notChecked: mine.filter((r) => r.status === 'not-checked').length,
     total: mine.length,
     requiredFailed,
   };
