@@ -41,6 +41,12 @@ export interface DataChannel {
   close(): Promise<void>;
   /** Whether a data connection exists yet (in active mode: the server has connected). */
   connected(): boolean;
+  /**
+   * Starts TLS on the data connection (now, or as soon as it exists). With
+   * `tlsStart: 'after-preliminary'` the transfer calls it on the 1xx reply, as lftp
+   * does. True when TLS was waiting for this call; false without TLS or once started.
+   */
+  startTls(): boolean;
 }
 
 export interface OpenDataChannelOptions {
@@ -67,6 +73,16 @@ export interface OpenDataChannelOptions {
   maxReceiveBytes?: number;
   /** Read no faster than this (bytes per second), as a slow client on a thin link does. Default: as fast as it comes. */
   readBytesPerSecond?: number;
+  /**
+   * When TLS begins on a protected data connection. 'on-connect' (default) sends the
+   * ClientHello as soon as the TCP connection exists, before the transfer command,
+   * as curl 7.88 does (seen in its trace). 'after-preliminary' waits for startTls(),
+   * which the transfer calls on the 1xx reply, as lftp 4.9 does (WAITING_150_STATE,
+   * then after ftp:waiting-150-timeout, 5 s, without a 1xx) and older curl did
+   * (InitiateTransfer after the 150). A server that holds its 150 until the
+   * handshake serves the first timing at once and the second only after lftp's wait.
+   */
+  tlsStart?: 'after-preliminary' | 'on-connect';
 }
 
 /** A download or listing past this size is cut unless the caller asks for more (memory stays bounded). */
@@ -155,6 +171,8 @@ class SocketDataChannel implements DataChannel {
   private received = 0;
   private state: { kind: 'open' } | { kind: 'ended' } | { kind: 'failed'; reason: string } = { kind: 'open' };
   private secureReady = false;
+  /** TLS is to begin as soon as there is a connection (on-connect, or startTls() came first). */
+  private tlsWanted: boolean;
   private wakers: Waker[] = [];
   private closing: Promise<void> | null = null;
 
@@ -166,7 +184,9 @@ class SocketDataChannel implements DataChannel {
     private readonly maxReceiveBytes: number,
     listener: net.Server | null,
     private readonly readBytesPerSecond?: number,
+    tlsStart: OpenDataChannelOptions['tlsStart'] = 'on-connect',
   ) {
+    this.tlsWanted = tlsStart === 'on-connect';
     this.mode = mode;
     this.listener = listener;
     if (listener) {
@@ -176,32 +196,51 @@ class SocketDataChannel implements DataChannel {
   }
 
   connected(): boolean {
-    return this.socket !== null;
+    return this.tcp !== null;
   }
 
-  /** Takes over a connected TCP socket: TLS on top if asked, every event handled. */
+  startTls(): boolean {
+    const waiting = this.tlsReuse !== undefined && !this.tlsWanted;
+    this.tlsWanted = true;
+    if (this.tlsReuse && this.tcp !== null && this.socket === null && this.state.kind === 'open') this.beginTls(this.tcp);
+    return waiting;
+  }
+
+  /** Takes over a connected TCP socket: TLS on top if asked (now or at startTls()), every event handled. */
   adopt(tcp: net.Socket): void {
     this.tcp = tcp;
     tcp.on('error', (err: NodeJS.ErrnoException) => this.fail(describeSocketError(err)));
-    let socket: net.Socket = tcp;
-    if (this.tlsReuse) {
-      const reuse = this.tlsReuse;
-      const secure = tls.connect({
-        socket: tcp,
-        session: reuse.session,
-        servername: reuse.servername,
-        rejectUnauthorized: reuse.rejectUnauthorized,
-      });
-      secure.once('secureConnect', () => {
-        this.secureReady = true;
-        this.note(`TLS on the data connection (${secure.getProtocol() ?? '?'}, session ${secure.isSessionReused() ? 'reused' : 'NOT reused'})`);
-        this.wake();
-      });
-      secure.on('error', (err: NodeJS.ErrnoException) => this.fail(`TLS on the data connection failed: ${describeSocketError(err)}`));
-      socket = secure;
-    } else {
+    if (!this.tlsReuse) {
       this.secureReady = true;
+      this.attach(tcp);
+    } else if (this.tlsWanted) {
+      this.beginTls(tcp);
+    } else {
+      // Until TLS begins the server has nothing to send; its close ends the channel.
+      tcp.once('close', () => this.fail('data connection closed before TLS began on it'));
+      this.wake();
     }
+  }
+
+  private beginTls(tcp: net.Socket): void {
+    const reuse = this.tlsReuse as TlsReuse;
+    this.note('TLS handshake begun on the data connection');
+    const secure = tls.connect({
+      socket: tcp,
+      session: reuse.session,
+      servername: reuse.servername,
+      rejectUnauthorized: reuse.rejectUnauthorized,
+    });
+    secure.once('secureConnect', () => {
+      this.secureReady = true;
+      this.note(`TLS on the data connection (${secure.getProtocol() ?? '?'}, session ${secure.isSessionReused() ? 'reused' : 'NOT reused'})`);
+      this.wake();
+    });
+    secure.on('error', (err: NodeJS.ErrnoException) => this.fail(`TLS on the data connection failed: ${describeSocketError(err)}`));
+    this.attach(secure);
+  }
+
+  private attach(socket: net.Socket): void {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.received += chunk.length;
@@ -232,7 +271,7 @@ class SocketDataChannel implements DataChannel {
     this.chunks.length = 0; // held once, in `data`, from here on
     this.chunks.push(data);
     if (!done) {
-      const where = this.socket ? `${data.length} bytes received, connection still open` : this.neverConnected();
+      const where = this.socket ? `${data.length} bytes received, connection still open` : this.tcp ? 'connected, TLS not begun' : this.neverConnected();
       const error = `data connection not finished within ${timeoutMs} ms (${where})`;
       this.note(error);
       return { error, partial: data };
@@ -248,7 +287,7 @@ class SocketDataChannel implements DataChannel {
     const ready = await this.waitFor(() => (this.socket !== null && this.secureReady) || this.state.kind !== 'open', timeoutMs);
     const socket = this.socket;
     if (!ready || socket === null) {
-      const error = `cannot send: ${socket ? 'TLS handshake not finished' : this.neverConnected()} within ${timeoutMs} ms`;
+      const error = `cannot send: ${socket ? 'TLS handshake not finished' : this.tcp ? 'TLS not begun on the data connection' : this.neverConnected()} within ${timeoutMs} ms`;
       this.note(error);
       return { error, sent: 0 };
     }
@@ -288,7 +327,7 @@ class SocketDataChannel implements DataChannel {
     if (this.closing) return this.closing;
     this.stopListening();
     this.fail('data channel closed by the harness'); // a no-op after a clean end of data
-    const socket = this.socket;
+    const socket = this.socket ?? this.tcp;
     this.closing = endGracefully(socket, CLOSE_GRACE_MS, socket === this.tcp ? null : this.tcp);
     return this.closing;
   }
@@ -297,7 +336,7 @@ class SocketDataChannel implements DataChannel {
 
   private readonly onConnection = (socket: net.Socket): void => {
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.socket !== null || this.closing || this.state.kind !== 'open') {
+    if (this.tcp !== null || this.closing || this.state.kind !== 'open') {
       this.note(`refused a further connection to our ${this.mode.toUpperCase()} listener from ${from}`);
       socket.on('error', () => {});
       socket.destroy();
@@ -501,7 +540,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
       return { error, outcome };
     }
     note(`connected to ${host}:${port} (${verb})`);
-    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null, options.readBytesPerSecond);
+    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null, options.readBytesPerSecond, options.tlsStart);
     channel.adopt(socket);
     return { channel, reply };
   }
@@ -523,7 +562,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
   const verb = mode === 'port' ? 'PORT' : 'EPRT';
   note(`listening on ${host}:${address.port} for the server's data connection`);
   // The listener is owned by the channel from here on, so every path below closes it.
-  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener, options.readBytesPerSecond);
+  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener, options.readBytesPerSecond, options.tlsStart);
   const outcome = await control.command(`${verb} ${argument}`, left());
   if (outcome.kind !== 'reply' || outcome.reply.code !== 200) {
     channel.abort();

@@ -57,6 +57,7 @@ async function runOne(scenario: Scenario, protect: boolean): Promise<void> {
     const opened = await openDataChannel(control, 'pasv', { timeoutMs: 3000, tls: protect });
     if ('error' in opened) throw new Error(`${scenario.name}: ${opened.error}`);
     await control.sendLine('GO');
+    opened.channel.startTls(); // as the transfer does on the 150
     await scenario.client(opened.channel);
     await delay(50);
   } finally {

@@ -313,4 +313,22 @@ describe('TLS data connections (RFC 4217 §9)', () => {
       assert.match(control.transcript.toText(), /TLS on the data connection/);
     });
   }
+
+  it("tlsStart 'after-preliminary' begins TLS on the 1xx reply, as lftp does", async () => {
+    const down = randomBytes(16 * 1024);
+    const { control } = await session([
+      { match: 'AUTH TLS', do: [act.reply('234 Proceed.'), act.startTls()] },
+      { match: 'PROT', do: [act.reply('200 PROT now Private.'), act.protectData()] },
+      { match: 'RETR', do: [act.delay(200), act.reply('150 Go.'), act.dataSend(down), act.reply('226 Done.')] },
+    ]);
+    assert.equal(code(await control.command('AUTH TLS')), 234);
+    await control.upgradeToTls();
+    assert.equal(code(await control.command('PROT P')), 200);
+    const opened = await openDataChannel(control, 'pasv', { timeoutMs: 2000, tls: true, tlsStart: 'after-preliminary' });
+    if ('error' in opened) assert.fail(opened.error);
+    const download = await runTransfer(control, opened.channel, 'RETR f', { timeoutMs: 3000 });
+    assert.ok(download.data?.equals(down), download.dataError);
+    const text = control.transcript.toText();
+    assert.ok(text.indexOf('< 150 Go.') < text.indexOf('TLS handshake begun'), `TLS began before the 150:\n${text}`);
+  });
 });

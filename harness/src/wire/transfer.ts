@@ -44,6 +44,12 @@ export interface TransferResult {
 
 /** How long the data side may still run once the server has declared the transfer failed. */
 const FAILED_TRANSFER_GRACE_MS = 1000;
+/**
+ * A data channel whose TLS waits for the 1xx (tlsStart 'after-preliminary') begins
+ * it anyway after this long without one, as lftp does (ftp:waiting-150-timeout, 5 s):
+ * a server that holds its 150 until the handshake is then served, and noted.
+ */
+const TLS_WITHOUT_PRELIMINARY_MS = 5000;
 /** More 1xx replies than this in a row is a server looping, not a transfer. */
 const MAX_PRELIMINARY = 10;
 
@@ -91,12 +97,19 @@ export async function runTransfer(
   };
   if (dataSide) watchData(dataSide);
 
+  // A data channel that waits for the 1xx to begin TLS (lftp's timing) gets it here.
+  const tlsFallback = setTimeout(() => {
+    if (channel.startTls()) note(`no 1xx reply within ${TLS_WITHOUT_PRELIMINARY_MS} ms: TLS begun on the data connection anyway, as lftp does; a server should send its 1xx before it waits for the handshake`);
+  }, Math.min(TLS_WITHOUT_PRELIMINARY_MS, left()));
+
   let preliminary: Reply | undefined;
   let final = await control.readReply(left(), overdue.signal);
   let count = 0;
   while (final.kind === 'reply' && isPreliminary(final.reply) && count < MAX_PRELIMINARY) {
     if (preliminary === undefined) {
       preliminary = final.reply;
+      clearTimeout(tlsFallback);
+      channel.startTls();
       if (dataSide === null) {
         dataSide = startData();
         watchData(dataSide);
@@ -109,6 +122,7 @@ export async function runTransfer(
   }
   finalCame = true;
   clearTimeout(overdueTimer);
+  clearTimeout(tlsFallback);
   const finalAt = performance.now();
 
   if (dataSide === null) {
