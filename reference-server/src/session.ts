@@ -171,8 +171,14 @@ export class Session {
     this.dataTarget = null;
   }
 
-  /** Replaces the control socket by a TLS one after `234` to AUTH TLS (RFC 4217 §4). */
+  /**
+   * Replaces the control socket by a TLS one after `234` to AUTH TLS (RFC 4217 §4).
+   * Whatever came in plaintext behind AUTH TLS is dropped, never run inside the
+   * TLS session: a man in the middle may have appended it (CVE-2011-0411, RFC 4217 §15).
+   */
   upgradeToTls(secureContext: SecureContext): void {
+    this.dropPlaintext(this.queue.length + (this.reader.hasPartialLine ? 1 : 0));
+    this.queue = [];
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -183,6 +189,10 @@ export class Session {
     this.reader = new LineReader(this.context.settings.maxLineBytes);
     this.attach(secure);
     this.tls.control = true;
+  }
+
+  private dropPlaintext(lines: number): void {
+    if (lines > 0) this.context.logs.connections.warn({ session: this.id, remote: this.remoteAddress, lines }, 'plaintext sent behind AUTH TLS dropped');
   }
 
   /**
@@ -262,8 +272,11 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
-    const events = this.reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
-    for (const event of this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events) {
+    const reader = this.reader;
+    const events = reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
+    for (const [index, event] of (this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events).entries()) {
+      // AUTH TLS, run just now, replaced the reader: the lines behind it came in plaintext.
+      if (this.reader !== reader) return this.dropPlaintext(events.length - index);
       if (event.kind === 'overflow') {
         if (this.hasFault('crash-on-long-line')) return this.crashServer('command line too long');
         this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');

@@ -23,6 +23,11 @@ export class LineReader {
 
   constructor(private readonly maxLineBytes: number) {}
 
+  /** True when bytes of a line without its line end are held. */
+  get hasPartialLine(): boolean {
+    return this.pendingBytes > 0 || this.overflowing > 0;
+  }
+
   feed(chunk: Buffer): LineEvent[] {
     const events: LineEvent[] = [];
     const clean = this.stripTelnet(chunk);
