@@ -45,7 +45,7 @@ export class Session {
   readonly localAddress: string;
   readonly startedAt = Date.now();
 
-  identity: Identity | null = null;
+  private currentIdentity: Identity | null = null;
   pendingUser: string | null = null;
   private ownCwd: VirtualPath = VIRTUAL_ROOT;
   transferType: 'A' | 'I' = 'A';
@@ -68,6 +68,10 @@ export class Session {
   private transfer: { controller: AbortController; abortedByClient: boolean } | null = null;
   private abortedJustNow = false;
   private lastVerb = '';
+  /** Restarted by each complete command only: bytes trickled without a line end keep nothing alive. */
+  private readonly idleTimer: NodeJS.Timeout | null;
+  /** Runs while nobody is logged in (proftpd's TimeoutLogin): complete commands do not keep a stranger connected. */
+  private loginTimer: NodeJS.Timeout | null = null;
 
   constructor(
     socket: Socket,
@@ -80,6 +84,9 @@ export class Session {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
     this.reader = new LineReader(context.settings.maxLineBytes);
+    const { idleTimeout } = context.settings;
+    this.idleTimer = idleTimeout > 0 ? setTimeout(() => this.onIdle(), idleTimeout * 1000) : null;
+    this.startLoginDeadline();
     this.attach(socket);
     socket.setNoDelay(true);
   }
@@ -88,7 +95,6 @@ export class Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
     socket.on('close', () => this.close('client closed the connection'));
-    socket.setTimeout(this.context.settings.idleTimeout * 1000, () => this.onIdle());
   }
 
   /** Test-only: is this deliberate misbehaviour switched on (faults/index.ts)? */
@@ -113,6 +119,31 @@ export class Session {
   set cwd(value: VirtualPath) {
     if (this.hasFault('shared-cwd')) sharedCwds.set(this.context, value);
     else this.ownCwd = value;
+  }
+
+  /** Who is logged in; null before login and after REIN (which starts a new login deadline). */
+  get identity(): Identity | null {
+    return this.currentIdentity;
+  }
+
+  set identity(value: Identity | null) {
+    this.currentIdentity = value;
+    if (value) this.stopLoginDeadline();
+    else this.startLoginDeadline();
+  }
+
+  private startLoginDeadline(): void {
+    const { loginTimeout } = this.context.settings;
+    if (this.loginTimer || loginTimeout <= 0 || this.closed) return;
+    this.loginTimer = setTimeout(() => {
+      this.loginTimer = null;
+      if (!this.loggedIn) this.replyAndClose(Reply.serviceNotAvailable, 'Login timeout; closing control connection.', 'login timeout');
+    }, loginTimeout * 1000);
+  }
+
+  private stopLoginDeadline(): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
   }
 
   get loggedIn(): boolean {
@@ -183,7 +214,6 @@ export class Session {
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
-    plain.setTimeout(0);
     const secure = new TLSSocket(plain, { isServer: true, secureContext });
     this.socket = secure;
     this.reader = new LineReader(this.context.settings.maxLineBytes);
@@ -240,6 +270,8 @@ export class Session {
     } finally {
       this.transfer = null;
       this.dataTarget = null;
+      // Idle time is counted from the end of the transfer, not from the command that started it.
+      this.idleTimer?.refresh();
     }
   }
 
@@ -277,6 +309,7 @@ export class Session {
     for (const [index, event] of (this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events).entries()) {
       // AUTH TLS, run just now, replaced the reader: the lines behind it came in plaintext.
       if (this.reader !== reader) return this.dropPlaintext(events.length - index);
+      this.idleTimer?.refresh();
       if (event.kind === 'overflow') {
         if (this.hasFault('crash-on-long-line')) return this.crashServer('command line too long');
         this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');
@@ -362,7 +395,11 @@ export class Session {
   }
 
   private onIdle(): void {
-    if (this.transfer || this.hasFault('no-idle-timeout')) return;
+    if (this.hasFault('no-idle-timeout')) return;
+    if (this.transfer) {
+      this.idleTimer?.refresh();
+      return;
+    }
     this.replyAndClose(Reply.serviceNotAvailable, 'Idle timeout; closing control connection.', 'idle timeout');
   }
 
@@ -370,6 +407,8 @@ export class Session {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.stopLoginDeadline();
     this.transfer?.controller.abort();
     this.clearDataTarget();
     if (!this.socket.destroyed) this.socket.destroySoon();
