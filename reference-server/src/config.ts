@@ -29,7 +29,7 @@ export const SETTINGS = {
   maxPerAddress: { type: 'number', default: 50, describe: 'Connections per client address; past it 421' },
   idleTimeout: { type: 'number', default: 300, describe: 'Seconds a control connection may go without a complete command (0: no limit)' },
   loginTimeout: { type: 'number', default: 60, describe: 'Seconds a connection may stay without logging in (0: no limit)' },
-  dataTimeout: { type: 'number', default: 30, describe: 'Seconds to wait for a data connection, and for data to move' },
+  dataTimeout: { type: 'number', default: 30, describe: 'Seconds to wait for a data connection, and that a transfer may move no data (then 426)' },
   loginFailDelay: { type: 'number', default: 500, describe: 'Milliseconds of delay after each failed login' },
   maxLoginFailures: { type: 'number', default: 3, describe: 'Failed logins a connection may make before 421' },
   maxLineBytes: { type: 'number', default: 8192, describe: 'Longest accepted command line in bytes' },

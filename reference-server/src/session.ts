@@ -31,7 +31,7 @@ export interface Identity {
 export type DataTarget = { kind: 'passive'; listener: PassiveListener } | { kind: 'active'; host: string; port: number };
 
 /** How a transfer ended, for the reply and the logs. */
-export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'failed';
+export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'stalled' | 'failed';
 
 const MAX_QUEUED_LINES = 256;
 /** Commands that leave a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
@@ -246,6 +246,7 @@ export class Session {
     // A close once the work is done is the normal end, not an abort (and an abort costs a DOMException).
     data.on('close', () => workDone || controller.abort());
     if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
+    const stall = watchForStall(data as Socket, this.context.settings.dataTimeout, controller);
     this.reply(Reply.fileStatusOkOpeningData, announce);
     try {
       const bytes = await work(data, controller.signal);
@@ -259,6 +260,10 @@ export class Session {
         this.reply(Reply.transferAborted, 'Transfer aborted.');
         this.abortedJustNow = true;
         return { end: 'aborted-by-client', bytes: 0, error };
+      }
+      if (stall.stalled) {
+        this.reply(Reply.transferAborted, `No data moved for ${this.context.settings.dataTimeout} seconds; transfer aborted.`);
+        return { end: 'stalled', bytes: 0, error };
       }
       if (controller.signal.aborted && !(error instanceof FtpReplyError) && replyForError(error).unexpected) {
         this.reply(Reply.transferAborted, 'Data connection closed; transfer aborted.');
@@ -429,6 +434,26 @@ function misreadForFaults(session: Session, chunk: Buffer): Buffer {
   if (session.hasFault('no-telnet-handling')) bytes = Buffer.from(bytes.map((byte) => (byte === 0xff ? 0x3f : byte)));
   if (session.hasFault('crlf-only-line-ends')) bytes = Buffer.from(bytes.filter((byte, i) => byte !== 0x0a || bytes[i - 1] === 0x0d));
   return bytes;
+}
+
+/**
+ * Aborts a transfer once its data connection has moved no byte for `seconds`
+ * (vsftpd's data_connection_timeout, proftpd's TimeoutStalled). The socket's
+ * own timer restarts on every byte read or written. While the server itself
+ * does not read (a full disk write, a locked file) and has nothing waiting to
+ * be sent, the peer is not the one stalling.
+ */
+function watchForStall(socket: Socket, seconds: number, controller: AbortController): { stalled: boolean } {
+  const state = { stalled: false };
+  if (seconds <= 0) return state;
+  socket.on('timeout', () => {
+    // The timer fires once; it is armed again for the next quiet period.
+    if (socket.isPaused() && socket.writableLength === 0) return socket.setTimeout(seconds * 1000);
+    state.stalled = true;
+    controller.abort();
+  });
+  socket.setTimeout(seconds * 1000);
+  return state;
 }
 
 function endSocket(socket: Duplex): Promise<void> {
