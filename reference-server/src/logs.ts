@@ -5,6 +5,7 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { createHmac, randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 
 export interface Logs {
@@ -51,6 +52,19 @@ export function formatXferlog(record: TransferRecord, now = Date.now()): string 
     '*',
     record.complete ? 'c' : 'i',
   ].join(' ');
+}
+
+/** Made at start and never stored: a tag cannot be turned back into the name, even by someone holding the logs. */
+const NAME_TAG_KEY = randomBytes(32);
+
+/**
+ * How a user name that is no account appears in a log: its length and a short
+ * keyed tag (the same name gives the same tag while the server runs, so
+ * repeated attempts can be told apart), never the name, which is often a
+ * password typed into the wrong field.
+ */
+export function unknownUserName(name: string): { length: number; tag: string } {
+  return { length: name.length, tag: createHmac('sha256', NAME_TAG_KEY).update(name).digest('hex').slice(0, 8) };
 }
 
 function fileLogger(path: string, level: string): Logger {

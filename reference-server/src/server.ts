@@ -16,6 +16,7 @@ import { normalizeAddress } from './data/data-connections.ts';
 import { loadTlsProvider } from './tls.ts';
 import type { ServerContext } from './server-context.ts';
 import { releaseLogin } from './login-slots.ts';
+import { LoginBrake } from './login-brake.ts';
 import { checkFaultNames, type FaultName } from './faults/index.ts';
 
 export class FtpServer {
@@ -46,6 +47,7 @@ export class FtpServer {
       quota: new QuotaBook(layout.storage, (home) => accounts.get(home)?.quotaLimit ?? 0),
       tls: await loadTlsProvider(settings, layout),
       sessionsPerUser: new Map(),
+      loginBrake: new LoginBrake(settings.loginFailDelay),
       endSessionsOf: () => 0,
       faults: new Set(checkFaultNames(options.faults ?? [])),
     };

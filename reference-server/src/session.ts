@@ -158,9 +158,9 @@ export class Session {
     return this.transfer !== null;
   }
 
-  /** The label logs use for this session. */
+  /** The label logs use for this session: never the name typed at USER, which may be a password typed in the wrong place. */
   get who(): string {
-    return this.identity?.name ?? this.pendingUser ?? '-';
+    return this.identity?.name ?? '-';
   }
 
   greet(): void {
@@ -357,12 +357,13 @@ export class Session {
 
   private async execute(line: Buffer): Promise<void> {
     const { verb, argument, hasControlCharacters } = parseCommand(this.context.faults.size > 0 ? faultyCommandLine(line, this.context.faults) : line);
+    // Logged as it came, before anything refuses it, with its secrets masked.
+    this.context.logs.connections.debug({ session: this.id, user: this.who, command: maskSecrets(line.toString('utf8')) }, 'command');
     if (verb === '') {
       this.reply(Reply.syntaxError, 'Empty command.');
       if (this.hasFault('refusals-answered-twice')) this.reply(Reply.syntaxError, 'Empty command.');
       return;
     }
-    this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
     const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
     if (!this.identity && spec?.login && this.hasFault('auth-commands-before-login')) this.identity = await guestIdentity(this.context);
     const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters && !(verb === 'SITE' && this.hasFault('admin-register-nul-truncates')), {
