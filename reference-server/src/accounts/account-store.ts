@@ -60,7 +60,10 @@ export class AccountStore {
   static async open(file: string): Promise<AccountStore> {
     const store = new AccountStore(file);
     await mkdir(dirname(file), { recursive: true });
-    await withFileLock(store.lockFile, () => store.removeTemporaryFiles());
+    // On a full disk not even the lock can be made; the server must start anyway (nothing can be written then).
+    await withFileLock(store.lockFile, () => store.removeTemporaryFiles()).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOSPC' && error.code !== 'EDQUOT') throw error;
+    });
     await store.refresh();
     return store;
   }

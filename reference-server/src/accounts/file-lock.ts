@@ -6,7 +6,7 @@
  * second lock, so two processes never both break one lock, the later of them
  * removing the fresh lock the earlier has just made.
  */
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** A holder keeps the lock for one read-change-write: milliseconds. */
@@ -36,11 +36,21 @@ async function acquire(path: string): Promise<void> {
 }
 
 async function tryCreate(path: string): Promise<boolean> {
+  let file: FileHandle;
   try {
-    await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-    return true;
+    file = await open(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await file.writeFile(`${process.pid}\n`);
+    await file.close();
+    return true;
+  } catch (error) {
+    // A lock without its pid (a full disk) would look like one being made for STALE_MS: take it back.
+    await file.close().catch(() => {});
+    await unlink(path).catch(() => {});
     throw error;
   }
 }

@@ -57,8 +57,9 @@ const register: Handler = async (session, argument) => {
   }
   // The name is taken while its home exists: the kept home of a deleted account never passes to a stranger.
   await context.accounts
-    .add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unusedHome: home, unchecked: anyName })
+    .add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unusedHome: anyName ? undefined : home, unchecked: anyName })
     .catch(accountFailure);
+  if (anyName) await mkdir(home, { recursive: true }); // test-only fault: the home made with a naive join
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: name }, 'registered');
   session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
 };
