@@ -85,7 +85,8 @@ export class Session {
     this.localAddress = normalizeAddress(socket.localAddress);
     this.reader = new LineReader(context.settings.maxLineBytes);
     const { idleTimeout } = context.settings;
-    this.idleTimer = idleTimeout > 0 ? setTimeout(() => this.onIdle(), idleTimeout * 1000) : null;
+    // Unref'd like a socket's own timeout: the open socket is what keeps the process alive.
+    this.idleTimer = idleTimeout > 0 ? setTimeout(() => this.onIdle(), idleTimeout * 1000).unref() : null;
     this.startLoginDeadline();
     this.attach(socket);
     socket.setNoDelay(true);
@@ -138,7 +139,7 @@ export class Session {
     this.loginTimer = setTimeout(() => {
       this.loginTimer = null;
       if (!this.loggedIn) this.replyAndClose(Reply.serviceNotAvailable, 'Login timeout; closing control connection.', 'login timeout');
-    }, loginTimeout * 1000);
+    }, loginTimeout * 1000).unref();
   }
 
   private stopLoginDeadline(): void {
