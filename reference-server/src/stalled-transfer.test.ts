@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -67,6 +68,30 @@ describe('a data connection that moves nothing for dataTimeout (1 s) ends its tr
     const end = await client.read(15_000);
     assert.equal(end.code, 426, client.dump());
     assert.equal((await client.command('NOOP')).code, 200, client.dump());
+  });
+
+  test('an APPE waiting for the file another APPE holds is not stalled: the server is the one not reading', async () => {
+    const first = await open({ user: 'quota', password: 'quota-pw' });
+    const second = await open({ user: 'quota', password: 'quota-pw' });
+    const slow = await first.openPassive();
+    sockets.push(slow);
+    await first.expect('APPE shared.txt', 150);
+    // The first keeps its data moving, a byte every 200 ms, for three times dataTimeout.
+    let sent = 0;
+    const trickle = setInterval(() => {
+      slow.write('a');
+      if (++sent === 15) {
+        clearInterval(trickle);
+        slow.end();
+      }
+    }, 200);
+    const waiting = await second.openPassive();
+    sockets.push(waiting);
+    await second.expect('APPE shared.txt', 150);
+    waiting.end('b');
+    assert.equal((await first.read(15_000)).code, 226, first.dump());
+    assert.equal((await second.read(15_000)).code, 226, second.dump());
+    assert.equal(readFileSync(join(server.dataDir, 'storage', 'quota', 'shared.txt'), 'utf8'), `${'a'.repeat(15)}b`);
   });
 
   test('a reader that takes bytes in bursts, pausing less than dataTimeout, gets the whole file and 226', async () => {
