@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { startTempServer, type TempServer } from './testing/temp-server.ts';
@@ -19,11 +19,13 @@ const BIG = 64 * 1024 * 1024;
 const ANONYMOUS = { user: 'anonymous', password: 'guest@example.com' };
 
 let server: TempServer;
+/** For the transfers that must not be cut: a longer dataTimeout, so a loaded machine cannot fake a stall. */
+let patient: TempServer;
 const clients: ControlClient[] = [];
 const sockets: Socket[] = [];
 
-async function open(login: { user: string; password: string }): Promise<ControlClient> {
-  const client = await ControlClient.open(server.port, login);
+async function open(login: { user: string; password: string }, target = server): Promise<ControlClient> {
+  const client = await ControlClient.open(target.port, login);
   clients.push(client);
   await client.expect('TYPE I', 200);
   return client;
@@ -32,13 +34,17 @@ async function open(login: { user: string; password: string }): Promise<ControlC
 before(async () => {
   server = await startTempServer({ settings: { dataTimeout: 1, maxPerUser: 2 } });
   await writeFile(join(server.dataDir, 'public', 'big.bin'), Buffer.alloc(BIG, 0x61));
-  await writeFile(join(server.dataDir, 'public', 'medium.bin'), Buffer.alloc(12 * 1024 * 1024, 0x62));
+  patient = await startTempServer({ settings: { dataTimeout: 3 } });
+  // bob's jail is his home (made at his first login, here before it).
+  await mkdir(join(patient.dataDir, 'storage', 'bob'), { recursive: true });
+  await writeFile(join(patient.dataDir, 'storage', 'bob', 'medium.bin'), Buffer.alloc(12 * 1024 * 1024, 0x62));
 });
 
 after(async () => {
   for (const socket of sockets) socket.destroy();
   for (const client of clients) client.close();
   await server.stop();
+  await patient.stop();
 });
 
 describe('a data connection that moves nothing for dataTimeout (1 s) ends its transfer with 426', () => {
@@ -70,17 +76,20 @@ describe('a data connection that moves nothing for dataTimeout (1 s) ends its tr
     assert.equal((await client.command('NOOP')).code, 200, client.dump());
   });
 
+});
+
+describe('transfers that move data, or wait on the server, are not stalled (dataTimeout 3 s)', () => {
   test('an APPE waiting for the file another APPE holds is not stalled: the server is the one not reading', async () => {
-    const first = await open({ user: 'quota', password: 'quota-pw' });
-    const second = await open({ user: 'quota', password: 'quota-pw' });
+    const first = await open({ user: 'alice', password: 'alice-pw' }, patient);
+    const second = await open({ user: 'alice', password: 'alice-pw' }, patient);
     const slow = await first.openPassive();
     sockets.push(slow);
     await first.expect('APPE shared.txt', 150);
-    // The first keeps its data moving, a byte every 200 ms, for three times dataTimeout.
+    // The first keeps its data moving, a byte every 200 ms, for longer than dataTimeout.
     let sent = 0;
     const trickle = setInterval(() => {
       slow.write('a');
-      if (++sent === 15) {
+      if (++sent === 25) {
         clearInterval(trickle);
         slow.end();
       }
@@ -91,11 +100,11 @@ describe('a data connection that moves nothing for dataTimeout (1 s) ends its tr
     waiting.end('b');
     assert.equal((await first.read(15_000)).code, 226, first.dump());
     assert.equal((await second.read(15_000)).code, 226, second.dump());
-    assert.equal(readFileSync(join(server.dataDir, 'storage', 'quota', 'shared.txt'), 'utf8'), `${'a'.repeat(15)}b`);
+    assert.equal(readFileSync(join(patient.dataDir, 'storage', 'alice', 'shared.txt'), 'utf8'), `${'a'.repeat(25)}b`);
   });
 
   test('a reader that takes bytes in bursts, pausing less than dataTimeout, gets the whole file and 226', async () => {
-    const client = await open({ user: 'bob', password: 'bob-pw' });
+    const client = await open({ user: 'bob', password: 'bob-pw' }, patient);
     const data = await client.openPassive();
     sockets.push(data);
     const body = collect(data);
@@ -105,8 +114,6 @@ describe('a data connection that moves nothing for dataTimeout (1 s) ends its tr
       setTimeout(() => data.pause(), 20);
     }, 400);
     try {
-      // bob's jail is his home: the medium file is copied there.
-      await writeFile(join(server.dataDir, 'storage', 'bob', 'medium.bin'), Buffer.alloc(12 * 1024 * 1024, 0x62));
       await client.expect('RETR medium.bin', 150);
       assert.equal((await body).length, 12 * 1024 * 1024);
       assert.equal((await client.read(15_000)).code, 226, client.dump());
