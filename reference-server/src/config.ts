@@ -27,8 +27,9 @@ export const SETTINGS = {
   maxConnections: { type: 'number', default: 200, describe: 'Connections in all; past it 421' },
   maxPerUser: { type: 'number', default: 10, describe: 'Logged-in sessions per account; past it 421' },
   maxPerAddress: { type: 'number', default: 50, describe: 'Connections per client address; past it 421' },
-  idleTimeout: { type: 'number', default: 300, describe: 'Seconds a control connection may stay silent' },
-  dataTimeout: { type: 'number', default: 30, describe: 'Seconds to wait for a data connection, and for data to move' },
+  idleTimeout: { type: 'number', default: 300, describe: 'Seconds a control connection may go without a complete command (0: no limit)' },
+  loginTimeout: { type: 'number', default: 60, describe: 'Seconds a connection may stay without logging in (0: no limit)' },
+  dataTimeout: { type: 'number', default: 30, describe: 'Seconds to wait for a data connection, and that a transfer may move no data (then 426)' },
   loginFailDelay: { type: 'number', default: 500, describe: 'Milliseconds of delay after each failed login' },
   maxLoginFailures: { type: 'number', default: 3, describe: 'Failed logins a connection may make before 421' },
   maxLineBytes: { type: 'number', default: 8192, describe: 'Longest accepted command line in bytes' },
@@ -55,10 +56,15 @@ export function defaultSettings(): Settings {
   return Object.fromEntries(Object.entries(SETTINGS).map(([name, spec]) => [name, spec.default])) as Settings;
 }
 
-/** Checks a value against its setting's type; the message names the setting. */
-function coerce(name: string, value: unknown): string | number | boolean {
-  const spec = (SETTINGS as Record<string, SettingSpec>)[name];
-  if (!spec) throw new ConfigError(`unknown setting "${name}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+/** A config file key spelled as its flag (`max-per-user`) or as the setting (`maxPerUser`) names the setting. */
+function settingName(key: string): string {
+  return key.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Checks a value against its setting's type; the message names the setting as the user wrote it. */
+function coerce(name: string, value: unknown, writtenAs = name): string | number | boolean {
+  const spec = Object.hasOwn(SETTINGS, name) ? (SETTINGS as Record<string, SettingSpec>)[name] : undefined;
+  if (!spec) throw new ConfigError(`unknown setting "${writtenAs}" (known: ${Object.keys(SETTINGS).join(', ')}, or each spelled as its flag, e.g. max-per-user)`);
   if (spec.type === 'number') {
     const number = typeof value === 'string' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
@@ -89,7 +95,14 @@ export async function loadSettings(configFile: string | undefined, overrides: Pa
     if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new ConfigError(`config file ${configFile} must hold a mapping of setting: value`);
     }
-    for (const [name, value] of Object.entries(parsed ?? {})) settings[name] = coerce(name, value);
+    const spelledAs = new Map<string, string>();
+    for (const [key, value] of Object.entries(parsed ?? {})) {
+      const name = settingName(key);
+      const earlier = spelledAs.get(name);
+      if (earlier !== undefined) throw new ConfigError(`setting "${name}" given twice in ${configFile} (as "${earlier}" and "${key}")`);
+      spelledAs.set(name, key);
+      settings[name] = coerce(name, value, key);
+    }
   }
   for (const [name, value] of Object.entries(overrides)) {
     if (value !== undefined) settings[name] = coerce(name, value);

@@ -1,11 +1,15 @@
 /**
  * The server's logs: JSON lines through pino, one file each for connections,
  * authentication and file operations, plus a transfer log in xferlog format.
- * Passwords never reach these: callers pass masked command text only.
+ * Passwords never reach these: callers pass masked command text only. A log
+ * that cannot be written (a full disk) never stops the server: its lines are
+ * dropped, and that is said on stderr (log-file.ts).
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHmac, randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { LogFile } from './log-file.ts';
 
 export interface Logs {
   connections: Logger;
@@ -53,29 +57,37 @@ export function formatXferlog(record: TransferRecord, now = Date.now()): string 
   ].join(' ');
 }
 
-function fileLogger(path: string, level: string): Logger {
-  return pino(
-    { level, base: null, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: path, mkdir: true, sync: false }),
-  );
+/** Made at start and never stored: a tag cannot be turned back into the name, even by someone holding the logs. */
+const NAME_TAG_KEY = randomBytes(32);
+
+/**
+ * How a user name that is no account appears in a log: its length and a short
+ * keyed tag (the same name gives the same tag while the server runs, so
+ * repeated attempts can be told apart), never the name, which is often a
+ * password typed into the wrong field.
+ */
+export function unknownUserName(name: string): { length: number; tag: string } {
+  return { length: name.length, tag: createHmac('sha256', NAME_TAG_KEY).update(name).digest('hex').slice(0, 8) };
 }
 
 export function openLogs(folder: string, level: string): Logs {
   mkdirSync(folder, { recursive: true });
-  const xferlog: WriteStream = createWriteStream(join(folder, 'xferlog'), { flags: 'a' });
-  const loggers = {
-    connections: fileLogger(join(folder, 'connections.log'), level),
-    auth: fileLogger(join(folder, 'auth.log'), level),
-    files: fileLogger(join(folder, 'files.log'), level),
+  const files = {
+    connections: new LogFile(join(folder, 'connections.log')),
+    auth: new LogFile(join(folder, 'auth.log')),
+    files: new LogFile(join(folder, 'files.log')),
+    xferlog: new LogFile(join(folder, 'xferlog')),
   };
+  const logger = (file: LogFile) => pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, file);
   return {
-    ...loggers,
+    connections: logger(files.connections),
+    auth: logger(files.auth),
+    files: logger(files.files),
     transfer(record) {
-      xferlog.write(formatXferlog(record) + '\n');
+      files.xferlog.write(formatXferlog(record) + '\n');
     },
     async close() {
-      for (const logger of Object.values(loggers)) logger.flush();
-      await new Promise<void>((done) => xferlog.end(done));
+      await Promise.all(Object.values(files).map((file) => file.close()));
     },
   };
 }

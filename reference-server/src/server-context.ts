@@ -8,6 +8,7 @@ import type { AccountStore } from './accounts/account-store.ts';
 import type { Logs } from './logs.ts';
 import type { QuotaBook } from './quota.ts';
 import type { FaultName } from './faults/index.ts';
+import type { LoginBrake } from './login-brake.ts';
 
 export interface TlsProvider {
   secureContext(): SecureContext;
@@ -21,6 +22,8 @@ export interface ServerContext {
   quota: QuotaBook;
   tls: TlsProvider | null;
   sessionsPerUser: Map<string, number>;
+  /** Failed logins per address and account, across connections. */
+  loginBrake: LoginBrake;
   /** Ends every session of an account (used when the account is deleted); returns how many ended. */
   endSessionsOf(name: string, reason: string): number;
   /** Test-only misbehaviours (faults/index.ts); empty in every real run. */

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import { dataLayout, parsePortRange, type Settings } from './config.ts';
 import { AccountStore } from './accounts/account-store.ts';
+import { removeEmptyHomesWithoutAccount } from './accounts/abandoned-homes.ts';
 import { openLogs, type Logs } from './logs.ts';
 import { QuotaBook } from './quota.ts';
 import { Session } from './session.ts';
@@ -16,6 +17,7 @@ import { normalizeAddress } from './data/data-connections.ts';
 import { loadTlsProvider } from './tls.ts';
 import type { ServerContext } from './server-context.ts';
 import { releaseLogin } from './login-slots.ts';
+import { LoginBrake } from './login-brake.ts';
 import { checkFaultNames, type FaultName } from './faults/index.ts';
 
 export class FtpServer {
@@ -38,14 +40,18 @@ export class FtpServer {
     await rm(layout.tmp, { recursive: true, force: true });
     for (const folder of [layout.storage, layout.public, layout.logs, layout.tmp]) await mkdir(folder, { recursive: true });
     const accounts = await AccountStore.open(layout.accounts);
+    const logs = options.logs ?? openLogs(layout.logs, settings.logLevel);
+    const freed = await removeEmptyHomesWithoutAccount(layout.storage, accounts);
+    if (freed.length > 0) logs.auth.warn({ homes: freed }, 'empty homes without an account removed (left by a crash); their names are free again');
     const context: ServerContext = {
       settings,
       layout,
       accounts,
-      logs: options.logs ?? openLogs(layout.logs, settings.logLevel),
+      logs,
       quota: new QuotaBook(layout.storage, (home) => accounts.get(home)?.quotaLimit ?? 0),
       tls: await loadTlsProvider(settings, layout),
       sessionsPerUser: new Map(),
+      loginBrake: new LoginBrake(settings.loginFailDelay),
       endSessionsOf: () => 0,
       faults: new Set(checkFaultNames(options.faults ?? [])),
     };

@@ -31,7 +31,7 @@ export interface Identity {
 export type DataTarget = { kind: 'passive'; listener: PassiveListener } | { kind: 'active'; host: string; port: number };
 
 /** How a transfer ended, for the reply and the logs. */
-export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'failed';
+export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'stalled' | 'failed';
 
 const MAX_QUEUED_LINES = 256;
 /** Commands that leave a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
@@ -45,7 +45,7 @@ export class Session {
   readonly localAddress: string;
   readonly startedAt = Date.now();
 
-  identity: Identity | null = null;
+  private currentIdentity: Identity | null = null;
   pendingUser: string | null = null;
   private ownCwd: VirtualPath = VIRTUAL_ROOT;
   transferType: 'A' | 'I' = 'A';
@@ -68,6 +68,10 @@ export class Session {
   private transfer: { controller: AbortController; abortedByClient: boolean } | null = null;
   private abortedJustNow = false;
   private lastVerb = '';
+  /** Restarted by each complete command only: bytes trickled without a line end keep nothing alive. */
+  private readonly idleTimer: NodeJS.Timeout | null;
+  /** Runs while nobody is logged in (proftpd's TimeoutLogin): complete commands do not keep a stranger connected. */
+  private loginTimer: NodeJS.Timeout | null = null;
 
   constructor(
     socket: Socket,
@@ -80,6 +84,10 @@ export class Session {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
     this.reader = new LineReader(context.settings.maxLineBytes);
+    const { idleTimeout } = context.settings;
+    // Unref'd like a socket's own timeout: the open socket is what keeps the process alive.
+    this.idleTimer = idleTimeout > 0 ? setTimeout(() => this.onIdle(), idleTimeout * 1000).unref() : null;
+    this.startLoginDeadline();
     this.attach(socket);
     socket.setNoDelay(true);
   }
@@ -88,7 +96,6 @@ export class Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
     socket.on('close', () => this.close('client closed the connection'));
-    socket.setTimeout(this.context.settings.idleTimeout * 1000, () => this.onIdle());
   }
 
   /** Test-only: is this deliberate misbehaviour switched on (faults/index.ts)? */
@@ -115,6 +122,31 @@ export class Session {
     else this.ownCwd = value;
   }
 
+  /** Who is logged in; null before login and after REIN (which starts a new login deadline). */
+  get identity(): Identity | null {
+    return this.currentIdentity;
+  }
+
+  set identity(value: Identity | null) {
+    this.currentIdentity = value;
+    if (value) this.stopLoginDeadline();
+    else this.startLoginDeadline();
+  }
+
+  private startLoginDeadline(): void {
+    const { loginTimeout } = this.context.settings;
+    if (this.loginTimer || loginTimeout <= 0 || this.closed) return;
+    this.loginTimer = setTimeout(() => {
+      this.loginTimer = null;
+      if (!this.loggedIn) this.replyAndClose(Reply.serviceNotAvailable, 'Login timeout; closing control connection.', 'login timeout');
+    }, loginTimeout * 1000).unref();
+  }
+
+  private stopLoginDeadline(): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
+  }
+
   get loggedIn(): boolean {
     return this.identity !== null;
   }
@@ -127,9 +159,9 @@ export class Session {
     return this.transfer !== null;
   }
 
-  /** The label logs use for this session. */
+  /** The label logs use for this session: never the name typed at USER, which may be a password typed in the wrong place. */
   get who(): string {
-    return this.identity?.name ?? this.pendingUser ?? '-';
+    return this.identity?.name ?? '-';
   }
 
   greet(): void {
@@ -171,18 +203,27 @@ export class Session {
     this.dataTarget = null;
   }
 
-  /** Replaces the control socket by a TLS one after `234` to AUTH TLS (RFC 4217 §4). */
+  /**
+   * Replaces the control socket by a TLS one after `234` to AUTH TLS (RFC 4217 §4).
+   * Whatever came in plaintext behind AUTH TLS is dropped, never run inside the
+   * TLS session: a man in the middle may have appended it (CVE-2011-0411, RFC 4217 §15).
+   */
   upgradeToTls(secureContext: SecureContext): void {
+    this.dropPlaintext(this.queue.length + (this.reader.hasPartialLine ? 1 : 0));
+    this.queue = [];
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
-    plain.setTimeout(0);
     const secure = new TLSSocket(plain, { isServer: true, secureContext });
     this.socket = secure;
     this.reader = new LineReader(this.context.settings.maxLineBytes);
     this.attach(secure);
     this.tls.control = true;
+  }
+
+  private dropPlaintext(lines: number): void {
+    if (lines > 0) this.context.logs.connections.warn({ session: this.id, remote: this.remoteAddress, lines }, 'plaintext sent behind AUTH TLS dropped');
   }
 
   /**
@@ -206,6 +247,7 @@ export class Session {
     // A close once the work is done is the normal end, not an abort (and an abort costs a DOMException).
     data.on('close', () => workDone || controller.abort());
     if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
+    const stall = watchForStall(data as Socket, this.context.settings.dataTimeout, controller);
     this.reply(Reply.fileStatusOkOpeningData, announce);
     try {
       const bytes = await work(data, controller.signal);
@@ -220,6 +262,10 @@ export class Session {
         this.abortedJustNow = true;
         return { end: 'aborted-by-client', bytes: 0, error };
       }
+      if (stall.stalled) {
+        this.reply(Reply.transferAborted, `No data moved for ${this.context.settings.dataTimeout} seconds; transfer aborted.`);
+        return { end: 'stalled', bytes: 0, error };
+      }
       if (controller.signal.aborted && !(error instanceof FtpReplyError) && replyForError(error).unexpected) {
         this.reply(Reply.transferAborted, 'Data connection closed; transfer aborted.');
         return { end: 'data-connection-lost', bytes: 0, error };
@@ -230,6 +276,8 @@ export class Session {
     } finally {
       this.transfer = null;
       this.dataTarget = null;
+      // Idle time is counted from the end of the transfer, not from the command that started it.
+      this.idleTimer?.refresh();
     }
   }
 
@@ -262,8 +310,12 @@ export class Session {
   }
 
   private onData(chunk: Buffer): void {
-    const events = this.reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
-    for (const event of this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events) {
+    const reader = this.reader;
+    const events = reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
+    for (const [index, event] of (this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events).entries()) {
+      // AUTH TLS, run just now, replaced the reader: the lines behind it came in plaintext.
+      if (this.reader !== reader) return this.dropPlaintext(events.length - index);
+      this.idleTimer?.refresh();
       if (event.kind === 'overflow') {
         if (this.hasFault('crash-on-long-line')) return this.crashServer('command line too long');
         this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');
@@ -306,12 +358,13 @@ export class Session {
 
   private async execute(line: Buffer): Promise<void> {
     const { verb, argument, hasControlCharacters } = parseCommand(this.context.faults.size > 0 ? faultyCommandLine(line, this.context.faults) : line);
+    // Logged as it came, before anything refuses it, with its secrets masked.
+    this.context.logs.connections.debug({ session: this.id, user: this.who, command: maskSecrets(line.toString('utf8')) }, 'command');
     if (verb === '') {
       this.reply(Reply.syntaxError, 'Empty command.');
       if (this.hasFault('refusals-answered-twice')) this.reply(Reply.syntaxError, 'Empty command.');
       return;
     }
-    this.context.logs.connections.debug({ session: this.id, user: this.who, command: `${verb} ${maskSecrets(verb, argument)}`.trim() }, 'command');
     const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
     if (!this.identity && spec?.login && this.hasFault('auth-commands-before-login')) this.identity = await guestIdentity(this.context);
     const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters && !(verb === 'SITE' && this.hasFault('admin-register-nul-truncates')), {
@@ -349,7 +402,11 @@ export class Session {
   }
 
   private onIdle(): void {
-    if (this.transfer || this.hasFault('no-idle-timeout')) return;
+    if (this.hasFault('no-idle-timeout')) return;
+    if (this.transfer) {
+      this.idleTimer?.refresh();
+      return;
+    }
     this.replyAndClose(Reply.serviceNotAvailable, 'Idle timeout; closing control connection.', 'idle timeout');
   }
 
@@ -357,6 +414,8 @@ export class Session {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.stopLoginDeadline();
     this.transfer?.controller.abort();
     this.clearDataTarget();
     if (!this.socket.destroyed) this.socket.destroySoon();
@@ -377,6 +436,26 @@ function misreadForFaults(session: Session, chunk: Buffer): Buffer {
   if (session.hasFault('no-telnet-handling')) bytes = Buffer.from(bytes.map((byte) => (byte === 0xff ? 0x3f : byte)));
   if (session.hasFault('crlf-only-line-ends')) bytes = Buffer.from(bytes.filter((byte, i) => byte !== 0x0a || bytes[i - 1] === 0x0d));
   return bytes;
+}
+
+/**
+ * Aborts a transfer once its data connection has moved no byte for `seconds`
+ * (vsftpd's data_connection_timeout, proftpd's TimeoutStalled). The socket's
+ * own timer restarts on every byte read or written. While the server itself
+ * does not read (a full disk write, a locked file) and has nothing waiting to
+ * be sent, the peer is not the one stalling.
+ */
+function watchForStall(socket: Socket, seconds: number, controller: AbortController): { stalled: boolean } {
+  const state = { stalled: false };
+  if (seconds <= 0) return state;
+  socket.on('timeout', () => {
+    // The timer fires once; it is armed again for the next quiet period.
+    if (socket.isPaused() && socket.writableLength === 0) return socket.setTimeout(seconds * 1000);
+    state.stalled = true;
+    controller.abort();
+  });
+  socket.setTimeout(seconds * 1000);
+  return state;
 }
 
 function endSocket(socket: Duplex): Promise<void> {

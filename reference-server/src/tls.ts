@@ -3,7 +3,7 @@
  * else a self-signed EC pair made at first start and kept in <data>/tls.
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataLayout, Settings } from './config.ts';
 import type { TlsProvider } from './server-context.ts';
@@ -36,9 +36,16 @@ async function selfSignedPair(folder: string): Promise<{ cert: string; key: stri
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
   });
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  await writeFile(keyFile, pems.private, { mode: 0o600 });
-  await writeFile(certFile, pems.cert);
+  try {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await writeFile(keyFile, pems.private, { mode: 0o600 });
+    await writeFile(certFile, pems.cert);
+  } catch (error) {
+    // A full disk must not stop the start: this run uses the pair, the next start makes another.
+    await rm(keyFile, { force: true }).catch(() => {});
+    await rm(certFile, { force: true }).catch(() => {});
+    process.stderr.write(`ftp-ref: cannot keep the self-signed TLS pair in ${folder} (${(error as Error).message}); a new one is made at the next start\n`);
+  }
   return { cert: pems.cert, key: pems.private };
 }
 

@@ -1,9 +1,12 @@
 /**
  * Named accounts in one JSON file, written atomically (temp file + rename) and
- * re-read when another process (the `ftp-ref user` command) changed it.
+ * re-read when another process (the `ftp-ref user` command) changed it. Every
+ * change is a read-change-write under one lock shared by all processes, so
+ * none is lost when the server and the command change the file at once.
  */
-import { readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, readdir, rename, stat, writeFile, mkdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { withFileLock } from './file-lock.ts';
 import { DECOY_HASH_PROMISE, hashPassword } from './password-hash.ts';
 import { VerifiedLogins } from './verified-logins.ts';
 import { ScryptGate } from './scrypt-gate.ts';
@@ -56,8 +59,25 @@ export class AccountStore {
 
   static async open(file: string): Promise<AccountStore> {
     const store = new AccountStore(file);
+    await mkdir(dirname(file), { recursive: true });
+    // On a full disk not even the lock can be made; the server must start anyway (nothing can be written then).
+    await withFileLock(store.lockFile, () => store.removeTemporaryFiles()).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOSPC' && error.code !== 'EDQUOT') throw error;
+    });
     await store.refresh();
     return store;
+  }
+
+  private get lockFile(): string {
+    return `${this.file}.lock`;
+  }
+
+  /** Called holding the lock: every temporary file then is one a crash left behind. */
+  private async removeTemporaryFiles(): Promise<void> {
+    const prefix = `${basename(this.file)}.`;
+    for (const name of await readdir(dirname(this.file))) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(dirname(this.file), name)).catch(() => {});
+    }
   }
 
   /** Re-reads the file when its modification time changed since the last read. */
@@ -98,12 +118,19 @@ export class AccountStore {
     }
   }
 
-  /** `unchecked` is test-only (fault admin-register-accepts-bad-names): the name is not checked. */
-  async add(name: string, password: string, options: { role?: Role; quotaLimit?: number; unchecked?: boolean } = {}): Promise<Account> {
+  /**
+   * `unusedHome`: the name is also taken while this folder exists (the kept home
+   * of a deleted account never passes to a stranger); it is made once the
+   * account is written, so a crash in between leaves an account, not a home.
+   * `unchecked` is test-only (fault admin-register-accepts-bad-names): the name is not checked.
+   */
+  async add(name: string, password: string, options: { role?: Role; quotaLimit?: number; unusedHome?: string; unchecked?: boolean } = {}): Promise<Account> {
     if (!options.unchecked) AccountStore.checkName(name);
     const passwordHash = await hashPassword(password);
-    return this.mutate(() => {
+    const { unusedHome } = options;
+    const account = await this.mutate(async () => {
       if (this.accounts.has(name)) throw new AccountError('taken', `account ${name} exists`);
+      if (unusedHome && (await stat(unusedHome).catch(() => null))) throw new AccountError('taken', `the name ${name} is taken`);
       const account: Account = {
         name,
         role: options.role ?? 'user',
@@ -114,6 +141,8 @@ export class AccountStore {
       this.accounts.set(name, account);
       return account;
     });
+    if (unusedHome) await mkdir(unusedHome, { recursive: true });
+    return account;
   }
 
   async remove(name: string): Promise<void> {
@@ -152,14 +181,23 @@ export class AccountStore {
     return account;
   }
 
-  /** Applies a change to the freshest copy and writes it atomically; changes are serialised. */
-  private mutate<T>(change: () => T): Promise<T> {
-    const run = this.writing.then(async () => {
-      await this.refresh();
-      const result = change();
-      await this.write();
-      return result;
-    });
+  /** Applies a change to the freshest copy and writes it atomically, holding the lock all processes share. */
+  private mutate<T>(change: () => T | Promise<T>): Promise<T> {
+    const run = this.writing.then(() =>
+      withFileLock(this.lockFile, async () => {
+        await this.refresh();
+        const result = await change();
+        try {
+          await this.write();
+        } catch (error) {
+          // Not written (a full disk): what is in memory goes back to what the file holds.
+          this.loadedVersion = '';
+          await this.refresh().catch(() => {});
+          throw error;
+        }
+        return result;
+      }),
+    );
     this.writing = run.then(
       () => undefined,
       () => undefined,
@@ -169,10 +207,14 @@ export class AccountStore {
 
   private async write(): Promise<void> {
     const body: AccountsFile = { version: 1, accounts: this.list() };
-    await mkdir(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
-    await rename(temporary, this.file);
+    try {
+      await writeFile(temporary, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
+      await rename(temporary, this.file);
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error;
+    }
     this.loadedVersion = (await this.fileVersion()) ?? '';
   }
 }

@@ -7,6 +7,8 @@ import { ANONYMOUS_NAMES } from '../accounts/account-store.ts';
 import { Jail } from '../vfs/jail.ts';
 import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
 import { claimLogin, releaseLogin } from '../login-slots.ts';
+import { LoginBrake } from '../login-brake.ts';
+import { unknownUserName } from '../logs.ts';
 import type { Identity, Session } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
 import { crashesOnCredential, faultyLoginIncorrect, openBackdoor, ownHome, sqlInjectedAccount } from '../faults/auth-behaviour.ts';
@@ -51,11 +53,17 @@ export async function handlePass(session: Session, password: string): Promise<vo
   }
   session.pendingUser = null;
   const identity = await authenticate(session, name ?? 'anonymous', password);
+  // Only a name that is an account is logged or counted as itself: anything else may be a password typed as the name.
+  const account = name !== null && context.accounts.get(name) ? name : null;
+  const brakeKeys = LoginBrake.keys(session.remoteAddress, account);
   if (!identity) {
     session.loginFailures++;
-    context.logs.auth.warn({ session: session.id, remote: session.remoteAddress, user: name, failures: session.loginFailures }, 'login failed');
     const throttled = !session.hasFault('auth-no-login-throttle');
-    if (throttled) await new Promise((resolve) => setTimeout(resolve, context.settings.loginFailDelay));
+    const brake = context.loginBrake.fail(brakeKeys);
+    const shown = name === null || account !== null || ANONYMOUS_NAMES.has(name.toLowerCase());
+    const who = shown ? { user: name } : { unknownUser: unknownUserName(name) };
+    context.logs.auth.warn({ session: session.id, remote: session.remoteAddress, ...who, failures: session.loginFailures, recentFailures: brake.recentFailures, delayMs: throttled ? brake.waitMs : 0 }, 'login failed');
+    if (throttled) await new Promise((resolve) => setTimeout(resolve, brake.waitMs));
     if (throttled && session.loginFailures >= context.settings.maxLoginFailures) {
       session.replyAndClose(Reply.serviceNotAvailable, 'Too many failed logins; closing connection.', 'too many failed logins');
     } else {
@@ -68,6 +76,8 @@ export async function handlePass(session: Session, password: string): Promise<vo
     session.replyAndClose(Reply.serviceNotAvailable, 'Too many sessions for this account; try again later.', 'per-user limit');
     return;
   }
+  // An anonymous login proves nothing about the address: only an account's password clears its failures.
+  if (identity.role !== 'anonymous') context.loginBrake.succeed(brakeKeys);
   session.identity = identity;
   session.cwd = identity.jail.start;
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: identity.name, role: identity.role }, 'login');

@@ -3,7 +3,8 @@
  * admin commands. Subcommands have their own table, checked by the same
  * preconditions as top-level verbs; admin-only ones answer 550 to anyone else.
  */
-import { copyFile, lstat, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, lstat, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Reply } from '../protocol/replies.ts';
@@ -49,24 +50,16 @@ const register: Handler = async (session, argument) => {
   } catch (error) {
     accountFailure(error);
   }
-  // Claim the home first: the kept home of a deleted account must never pass to a stranger who registers its name.
   const home = join(context.layout.storage, name);
-  try {
-    await mkdir(home, { recursive: anyName });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && session.hasFault('admin-register-overwrites')) {
-      await context.accounts.setPassword(name, password);
-      return session.reply(Reply.ok, `Account ${name} updated.`);
-    }
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FtpReplyError(Reply.fileUnavailable, 'That name is taken.');
-    throw error;
+  if (session.hasFault('admin-register-overwrites') && existsSync(home)) {
+    await context.accounts.setPassword(name, password);
+    return session.reply(Reply.ok, `Account ${name} updated.`);
   }
-  try {
-    await context.accounts.add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unchecked: anyName });
-  } catch (error) {
-    await rmdir(home).catch(() => {});
-    accountFailure(error);
-  }
+  // The name is taken while its home exists: the kept home of a deleted account never passes to a stranger.
+  await context.accounts
+    .add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unusedHome: anyName ? undefined : home, unchecked: anyName })
+    .catch(accountFailure);
+  if (anyName) await mkdir(home, { recursive: true }); // test-only fault: the home made with a naive join
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: name }, 'registered');
   session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
 };

@@ -23,6 +23,11 @@ export class LineReader {
 
   constructor(private readonly maxLineBytes: number) {}
 
+  /** True when bytes of a line without its line end are held. */
+  get hasPartialLine(): boolean {
+    return this.pendingBytes > 0 || this.overflowing > 0;
+  }
+
   feed(chunk: Buffer): LineEvent[] {
     const events: LineEvent[] = [];
     const clean = this.stripTelnet(chunk);
@@ -107,16 +112,25 @@ export function parseCommand(line: Buffer): ParsedCommand {
   return { verb, argument, hasControlCharacters };
 }
 
-/** Masks what must never reach a log or transcript: the argument of PASS and the password of SITE REGISTER/ADDUSER. */
-export function maskSecrets(verb: string, argument: string): string {
-  if (verb === 'PASS') return argument.length > 0 ? '***' : '';
-  if (verb === 'SITE') {
-    // Split on any run of whitespace: with doubled spaces or tabs the password must stay hidden too.
-    const words = argument.trim().split(/\s+/);
-    const sub = (words[0] ?? '').toUpperCase();
-    if ((sub === 'REGISTER' || sub === 'ADDUSER') && words.length >= 3) {
-      return [words[0], words[1], '***', ...(sub === 'ADDUSER' ? words.slice(3) : [])].join(' ');
-    }
+/** Words of a command line split on any run of spaces, tabs or other control bytes. */
+const WORD_GAPS = /[\s\x00-\x1f\x7f]+/;
+
+/**
+ * The command line as logs and transcripts may show it: the argument of PASS
+ * and the password of SITE REGISTER/ADDUSER masked. Keyed on the verb however
+ * the line is spaced or cased (`PASS<TAB>pw`, `site register  u pw`), since
+ * such a line is logged before anything refuses it.
+ */
+export function maskSecrets(line: string): string {
+  const words = line.trim().split(WORD_GAPS);
+  const verb = (words[0] ?? '').toUpperCase();
+  // A password glued to the verb (`PASSpw`) is still a password.
+  if (verb.startsWith('PASS')) return verb === 'PASS' && words.length === 1 ? 'PASS' : 'PASS ***';
+  const sub = (words[1] ?? '').toUpperCase();
+  if (verb === 'SITE' && (sub === 'REGISTER' || sub === 'ADDUSER') && words.length >= 4) {
+    // ADDUSER's limit is shown when it is a number; anything else may be the rest of a password.
+    const limit = sub === 'ADDUSER' && /^\d+$/.test(words[4] ?? '') ? [words[4] as string] : [];
+    return [...words.slice(0, 3), '***', ...limit].join(' ');
   }
-  return argument;
+  return line;
 }
