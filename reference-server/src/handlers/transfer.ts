@@ -4,7 +4,7 @@
  * existing file replaces it atomically; an interrupted upload of a new file
  * keeps what arrived so REST+STOR or APPE can finish it.
  */
-import { constants, lstat, open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { lstat, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback, type Duplex } from 'node:stream';
@@ -18,7 +18,8 @@ import { FileSink } from '../data/file-sink.ts';
 import { PathLocks } from '../data/path-locks.ts';
 import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
-import type { RealPath } from '../vfs/jail.ts';
+import type { JailPath } from '../vfs/jail.ts';
+import { openToRead, truncateNoFollow } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
 import type { Session, TransferEnd } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -67,11 +68,11 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   let offset = session.hasFault('rest-ignored-retr') ? 0 : session.restOffset;
   if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
+  const path = await session.resolvePath(argument);
+  const virtual = path.virtual;
   // One open file for the whole RETR: what is announced and sent is one version of
-  // the file, even if a STOR replaces it meanwhile. O_NONBLOCK: opening a FIFO must
-  // not wait for a writer (the fstat below refuses it); a regular file ignores it.
-  const file = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  // the file, even if a STOR replaces it meanwhile.
+  const file = await openToRead(path.real).finally(() => path.close());
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
@@ -164,7 +165,7 @@ class QuotaMeter extends Transform {
 
 async function sizeOrZero(path: string): Promise<number> {
   try {
-    return (await stat(path)).size;
+    return (await lstat(path)).size;
   } catch {
     return 0;
   }
@@ -185,7 +186,8 @@ function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-async function receive(session: Session, virtual: VirtualPath, real: RealPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+async function receive(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+  const { virtual, real } = path;
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
@@ -210,7 +212,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
     if (inPlace) data.pause();
     // Test-only faults: a naive server that writes over files in place does not lock them either.
     const locks = !session.hasFault('quota-appends-unlocked') && !session.hasFault('stor-overwrite-not-atomic');
-    const release = inPlace && locks ? await fileLocks(session.context).acquire(real, signal) : null;
+    const release = inPlace && locks ? await fileLocks(session.context).acquire(path.key, signal) : null;
     try {
       if (kind === 'append') startLength = await sizeOrZero(real);
       // A file that appeared since STOR began (an APPE before it) is truncated by the open: its bytes are freed.
@@ -219,7 +221,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
         // Cut to the restart point only once the data connection is there: a
         // failed PASV/PORT must not lose the bytes past it.
         const current = await sizeOrZero(real);
-        await truncate(real, offset);
+        await truncateNoFollow(real, offset);
         ledger?.adjust(offset - current);
       }
       const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
@@ -254,7 +256,7 @@ async function receive(session: Session, virtual: VirtualPath, real: RealPath, k
   logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
 }
 
-async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: string, startLength: number, meter: QuotaMeter, ledger: QuotaLedger | null, quotaHit: boolean): Promise<void> {
+async function settleFailedUpload(kind: UploadKind, real: JailPath['real'], temporary: string, startLength: number, meter: QuotaMeter, ledger: QuotaLedger | null, quotaHit: boolean): Promise<void> {
   if (kind === 'replace') {
     // The old file stays as it was; the partial new one is dropped.
     await unlink(temporary).catch(() => {});
@@ -262,7 +264,7 @@ async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: s
   } else if (quotaHit) {
     // Nothing past the limit is kept: a new file goes, an appended or resumed one gets its old length back.
     if (kind === 'create') await unlink(real).catch(() => {});
-    else await truncate(real, startLength).catch(() => {});
+    else await truncateNoFollow(real, startLength).catch(() => {});
     ledger?.release(meter.reserved);
   } else {
     // Interrupted: keep exactly the bytes that reached the disk, for REST+STOR or APPE to finish.
@@ -275,28 +277,36 @@ async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: s
 export async function handleStor(session: Session, argument: string): Promise<void> {
   const offset = session.hasFault('rest-ignored-stor') ? 0 : session.restOffset;
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
-  const exists = await lstat(real).then(() => true, () => false);
-  // Of two STORs racing to create one new file, only the first writes it in place; the
-  // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
-  const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
-  filesBeingCreated.set(session.context, creating);
-  const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(real)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
-  if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
-  const claimed = kind === 'create' && !creating.has(real);
-  if (claimed) creating.add(real);
+  const path = await session.resolvePath(argument);
   try {
-    await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
+    const exists = await lstat(path.real).then(() => true, () => false);
+    // Of two STORs racing to create one new file, only the first writes it in place; the
+    // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
+    const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
+    filesBeingCreated.set(session.context, creating);
+    const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(path.key)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
+    if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+    const claimed = kind === 'create' && !creating.has(path.key);
+    if (claimed) creating.add(path.key);
+    try {
+      await receive(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
+    } finally {
+      if (claimed) creating.delete(path.key);
+    }
   } finally {
-    if (claimed) creating.delete(real);
+    path.close();
   }
 }
 
 export async function handleAppe(session: Session, argument: string): Promise<void> {
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
-  if (session.hasFault('appe-missing-refused')) await lstat(real);
-  await receive(session, virtual, real, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(virtual)}.`);
+  const path = await session.resolvePath(argument);
+  try {
+    if (session.hasFault('appe-missing-refused')) await lstat(path.real);
+    await receive(session, path, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
+  } finally {
+    path.close();
+  }
 }
 
 /** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
@@ -306,11 +316,15 @@ export async function handleStou(session: Session, argument: string): Promise<vo
   const base = naive || (argument.trim() === '' ? 'ftp-ref' : virtualName(virtualJoin(session.cwd, argument.trim())) || 'ftp-ref');
   for (let attempt = 0; attempt < 20; attempt++) {
     const name = `${base}.${randomBytes(4).toString('hex')}`;
-    const { virtual, real } = await session.resolvePath(name);
-    const taken = await lstat(real).then(() => true, () => false);
-    if (taken) continue;
-    await receive(session, virtual, real, 'create', `FILE: ${name}`);
-    return;
+    const path = await session.resolvePath(name);
+    try {
+      const taken = await lstat(path.real).then(() => true, () => false);
+      if (taken) continue;
+      await receive(session, path, 'create', `FILE: ${name}`);
+      return;
+    } finally {
+      path.close();
+    }
   }
   throw new FtpReplyError(Reply.fileNameNotAllowed, 'Could not find a unique name.');
 }
