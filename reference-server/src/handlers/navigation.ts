@@ -5,9 +5,10 @@ import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
 import { join } from 'node:path';
 import { quotePath, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
 import { formatTimeVal } from '../vfs/listing.ts';
-import { measureUsage } from '../quota.ts';
+import { measureUsage, type QuotaLedger } from '../quota.ts';
+import { underNameLocks } from './file-locks.ts';
 import { homeOf, ledgerFor } from './quota-scope.ts';
-import { openToRead } from '../vfs/no-follow.ts';
+import { openBeforeRemoval, openToRead } from '../vfs/no-follow.ts';
 import type { JailPath } from '../vfs/jail.ts';
 import type { Session } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -71,13 +72,23 @@ export async function handleRmd(session: Session, argument: string): Promise<voi
 }
 
 export async function handleDele(session: Session, argument: string): Promise<void> {
-  const { virtual, info } = await withPath(session, argument, async ({ virtual, real }) => {
-    const info = await lstat(real);
-    if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
-    await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
-    return { virtual, info };
+  const { virtual, info } = await withPath(session, argument, async ({ virtual, real, key }) => {
+    const ledger = await ledgerFor(session, virtual);
+    // What the name holds, its removal and its count in the quota, with no other such step between.
+    // (Test-only fault: the naive rm -f server does not lock either.)
+    return underNameLocks(session.context, session.hasFault('dele-force') ? [] : [key], async () => {
+      const info = await lstat(real);
+      if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
+      const file = await openBeforeRemoval(real);
+      try {
+        await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
+        if (file && !session.hasFault('quota-delete-not-credited')) ledger?.removed(await file.stat());
+      } finally {
+        await file?.close();
+      }
+      return { virtual, info };
+    });
   });
-  if (!session.hasFault('quota-delete-not-credited')) (await ledgerFor(session, virtual))?.adjust(-info.size);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'delete', path: virtual, bytes: info.size }, 'delete');
   session.reply(Reply.fileActionOk, 'File deleted.');
 }
@@ -103,25 +114,38 @@ export async function handleRnto(session: Session, argument: string): Promise<vo
       if (to.virtual === VIRTUAL_ROOT || to.virtual === source.virtual || to.virtual.startsWith(`${source.virtual}/`)) {
         throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
       }
-      const moved = await lstat(source.real);
-      const fromHome = homeOf(session, source.virtual);
-      const toHome = homeOf(session, to.virtual);
-      const replaced = await lstat(to.real).catch(() => null);
-      if (replaced?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-      const bytes = moved.isDirectory() ? await measureUsage(source.real) : moved.size;
-      if (session.hasFault('rename-copy-then-delete')) await copyFile(source.real, to.real).then(() => unlink(source.real));
-      else await rename(source.real, to.real);
-      if (replaced) (await ledgerFor(session, to.virtual))?.adjust(-replaced.size);
-      if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
-      if (fromHome !== toHome) {
-        (await ledgerFor(session, source.virtual))?.adjust(-bytes);
-        (await ledgerFor(session, to.virtual))?.adjust(bytes);
-      }
-      return to.virtual;
+      const toLedger = await ledgerFor(session, to.virtual);
+      // (Test-only fault: the naive copy-then-delete server does not lock either.)
+      const keys = session.hasFault('rename-copy-then-delete') ? [] : [source.key, to.key];
+      return underNameLocks(session.context, keys, () => renameCounted(session, source, to, toLedger));
     }),
   );
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'rename', from, to }, 'rename');
   session.reply(Reply.fileActionOk, 'Rename successful.');
+}
+
+/** The rename itself, under the name locks of both names: a file it replaces leaves the quota. */
+async function renameCounted(session: Session, source: JailPath, to: JailPath, toLedger: QuotaLedger | null): Promise<VirtualPath> {
+  const moved = await lstat(source.real);
+  const fromHome = homeOf(session, source.virtual);
+  const toHome = homeOf(session, to.virtual);
+  const existing = await lstat(to.real).catch(() => null);
+  if (existing?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+  const bytes = moved.isDirectory() ? await measureUsage(source.real) : moved.size;
+  const replaced = existing ? await openBeforeRemoval(to.real) : null;
+  try {
+    if (session.hasFault('rename-copy-then-delete')) await copyFile(source.real, to.real).then(() => unlink(source.real));
+    else await rename(source.real, to.real);
+    if (replaced) toLedger?.removed(await replaced.stat());
+  } finally {
+    await replaced?.close();
+  }
+  if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
+  if (fromHome !== toHome) {
+    (await ledgerFor(session, source.virtual))?.adjust(-bytes);
+    (await ledgerFor(session, to.virtual))?.adjust(bytes);
+  }
+  return to.virtual;
 }
 
 /** RFC 3659 §4: the size in octets of the file as it would be transferred in the current TYPE. */

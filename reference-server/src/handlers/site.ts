@@ -11,8 +11,10 @@ import { FtpReplyError } from '../errors.ts';
 import { checkPreconditions } from '../preconditions.ts';
 import { AccountError, AccountStore, RESERVED_FOR_REGISTRATION } from '../accounts/account-store.ts';
 import { resolveVirtual } from '../vfs/virtual-path.ts';
-import { openToRead, pathOfHandle } from '../vfs/no-follow.ts';
+import { openBeforeRemoval, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
+import { underNameLocks } from './file-locks.ts';
+import { QuotaExceededError } from '../quota.ts';
 import { quotaView } from './account-view.ts';
 import type { CommandTable, Handler } from '../protocol/command-spec.ts';
 import type { Session } from '../session.ts';
@@ -97,27 +99,34 @@ const copyTo: Handler = async (session, argument) => {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
     const size = info.size;
-    const replaced = await lstat(target.real).catch(() => null);
-    if (replaced && !replaced.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
+    const existing = await lstat(target.real).catch(() => null);
+    if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
     const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
-    const freed = replaced?.size ?? 0;
-    const need = Math.max(0, size - freed);
-    if (ledger && !ledger.tryReserve(need)) {
+    const refuse = () => {
       session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
-      throw new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
-    }
+      return new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
+    };
+    // Refused at once when it cannot fit; the count that decides is made when the copy takes the name.
+    if (ledger && size - (existing ? ledger.countedOf(existing) : 0) > ledger.available()) throw refuse();
     // Copy beside the server's files, then rename: the target is never seen half-written.
     const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
     try {
       await copyFile(pathOfHandle(file), temporary);
-      await rename(temporary, target.real);
+      // What was copied, which is more than `size` if an APPE was writing the source meanwhile.
+      const copied = (await lstat(temporary)).size;
+      await underNameLocks(session.context, [target.key], async () => {
+        const replaced = await openBeforeRemoval(target.real);
+        try {
+          if (ledger) await ledger.place(copied, 0, replaced, () => rename(temporary, target.real));
+          else await rename(temporary, target.real);
+        } finally {
+          await replaced?.close();
+        }
+      });
     } catch (error) {
       await unlink(temporary).catch(() => {});
-      ledger?.release(need);
-      throw error;
+      throw error instanceof QuotaExceededError ? refuse() : error;
     }
-    ledger?.commit(need);
-    if (freed > size) ledger?.adjust(size - freed);
     session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source, to: target.virtual, bytes: size }, 'copy');
     session.reply(Reply.fileActionOk, 'Copy done.');
   } finally {

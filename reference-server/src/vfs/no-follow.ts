@@ -26,17 +26,18 @@ export function openFolder(real: RealPath): Promise<FileHandle> {
   return openNoFollow(real, constants.O_RDONLY | constants.O_DIRECTORY);
 }
 
-/** Cuts a file to `length` bytes (truncate(2) by name would follow a link). */
-export async function truncateNoFollow(real: RealPath, length: number): Promise<void> {
-  const file = await openNoFollow(real, constants.O_WRONLY);
-  try {
-    await file.truncate(length);
-  } finally {
-    await file.close();
-  }
-}
-
 /** A path naming what an open handle holds, for the calls that take only a path (readdir, copyFile). */
 export function pathOfHandle(file: FileHandle): string {
   return `/proc/self/fd/${file.fd}`;
+}
+
+/**
+ * Opens what a name holds before it is deleted or replaced, so that its final
+ * size can be read after (quota.ts, `removed`); null when nothing is there.
+ */
+export function openBeforeRemoval(real: RealPath): Promise<FileHandle | null> {
+  return openToRead(real).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
 }
