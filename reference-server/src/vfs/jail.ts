@@ -123,6 +123,13 @@ export class Jail {
         const name = names[i] as string;
         const at = `${heldFolder(folder)}/${name}`;
         const last = i === names.length - 1;
+        // A folder on the way is opened at once; only when that fails (or for the last name) is it asked whether a link is there.
+        const next = last ? null : openFolderOrNull(at);
+        if (next !== null) {
+          closeSync(folder);
+          folder = next;
+          continue;
+        }
         const link = linkAt(at);
         if (link === NOTHING) {
           // A dangling link is never followed, not even to create its target.
@@ -130,12 +137,9 @@ export class Jail {
           if (!last) throw Object.assign(new Error(`no such folder: ${name}`), { code: 'ENOENT' });
         } else if (link !== null) {
           return this.follow(path, names.slice(0, i), link, names.slice(i + 1));
+        } else if (!last) {
+          throw Object.assign(new Error(`not a folder: ${name}`), { code: 'ENOTDIR' });
         }
-        if (last) break;
-        // Not a link a moment ago; if one has been swapped in since, O_NOFOLLOW refuses it (ENOTDIR).
-        const next = openSync(at, FOLDER);
-        closeSync(folder);
-        folder = next;
       }
       if (!this.contains(readlinkSync(heldFolder(folder)))) throw new OutsideJailError(path);
       keep = true;
@@ -161,6 +165,17 @@ export class Jail {
       }
     }
     return { names: [...names, ...after], mustExist: names.length };
+  }
+}
+
+/** The folder `at` opened without following a link, or null when it is a link, a file, or missing. */
+function openFolderOrNull(at: string): number | null {
+  try {
+    return openSync(at, FOLDER);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'ENOENT' || code === 'ELOOP') return null;
+    throw error;
   }
 }
 
