@@ -17,7 +17,7 @@
  * opens are synchronous: a few microseconds each in place, against about ten
  * through the thread pool (docs/performance.md has what the walk costs).
  */
-import { closeSync, constants, openSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readlinkSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import { resolveVirtual, VIRTUAL_ROOT, type VirtualPath } from './virtual-path.ts';
@@ -181,14 +181,20 @@ function openFolderOrNull(at: string): number | null {
 
 const NOTHING = Symbol('nothing there');
 
-/** A link's target, null when `at` is no link, NOTHING when no entry has that name. */
+/**
+ * A link's target, null when `at` is no link, NOTHING when no entry has that
+ * name. Asked with lstat, which answers a missing name without an exception
+ * (an exception costs more than the system call).
+ */
 function linkAt(at: string): string | typeof NOTHING | null {
+  const info = lstatSync(at, { throwIfNoEntry: false });
+  if (!info) return NOTHING;
+  if (!info.isSymbolicLink()) return null;
   try {
     return readlinkSync(at);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EINVAL') return null;
-    if (code === 'ENOENT') return NOTHING;
+    // Swapped for something else since the lstat: no link now, which the open that follows checks again.
+    if ((error as NodeJS.ErrnoException).code === 'EINVAL') return null;
     throw error;
   }
 }
