@@ -27,8 +27,10 @@ export function replyForError(error: unknown): { code: number; text: string; une
   if (error instanceof DataConnectionError) return { code: Reply.cannotOpenData, text: "Can't open data connection.", unexpected: false };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
+    // ELOOP: a symlink swapped in where an O_NOFOLLOW open met it, answered as if nothing were there.
     case 'ENOENT':
     case 'ENOTDIR':
+    case 'ELOOP':
       return { code: Reply.fileUnavailable, text: NO_SUCH_FILE, unexpected: false };
     case 'EEXIST':
       return { code: Reply.fileUnavailable, text: 'File exists.', unexpected: false };

@@ -4,8 +4,15 @@
  * never drifts across a restart or a crash), then kept exact by every write,
  * delete and copy. Node runs this on one thread, so a reservation is atomic
  * across all sessions of a user: two uploads can never jointly pass the limit.
+ *
+ * An upload that writes a file in place (APPE, REST+STOR, a STOR that creates
+ * it) is known to its ledger by the file's inode while it runs. A file can
+ * leave the home under it (a DELE, or a rename or another upload over its
+ * name): the ledger then frees what it had counted of that file, and the
+ * upload's own bytes, which went with the file, are released instead of kept.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class QuotaExceededError extends Error {
@@ -14,7 +21,26 @@ export class QuotaExceededError extends Error {
   }
 }
 
+/** An upload writing into a file of the home in place, as its ledger knows it. */
+export class InPlaceWrite {
+  /** Set once the file has left the home: the upload's bytes are then released, not kept. */
+  detached = false;
+
+  constructor(
+    readonly inode: string,
+    /** Bytes of the file that usage holds besides this upload's own (an APPE's or a REST's start). */
+    public counted: number,
+  ) {}
+}
+
+function inodeOf(info: Pick<Stats, 'dev' | 'ino'>): string {
+  return `${info.dev}:${info.ino}`;
+}
+
 export class QuotaLedger {
+  /** In-place uploads running now, by the inode they write. */
+  private readonly writes = new Map<string, InPlaceWrite>();
+
   /** Bytes of finished files in the home. */
   private committed: number;
   /** Bytes written or promised by transfers still running. */
@@ -68,9 +94,77 @@ export class QuotaLedger {
     this.reserved -= bytes;
   }
 
-  /** A change on disk made outside a transfer: a delete (negative), a truncation, a rename between homes. */
+  /** A change on disk made outside a transfer: a truncation, a rename between homes. */
   adjust(delta: number): void {
     this.committed = Math.max(0, this.committed + delta);
+  }
+
+  /** An in-place upload begins writing the file `info` (opened, not yet written), of which usage holds `counted` bytes. */
+  writingInto(info: Pick<Stats, 'dev' | 'ino'>, counted: number): InPlaceWrite {
+    const write = new InPlaceWrite(inodeOf(info), counted);
+    this.writes.set(write.inode, write);
+    return write;
+  }
+
+  /** The upload cut its file to `length` before writing (a STOR, a REST+STOR); nothing if the file has left the home already. */
+  recount(write: InPlaceWrite, length: number): void {
+    if (write.detached) return;
+    this.adjust(length - write.counted);
+    write.counted = length;
+  }
+
+  /** The upload's file had left the home before the upload was known (its removal counted it already). */
+  detach(write: InPlaceWrite): void {
+    write.detached = true;
+    this.doneWriting(write);
+  }
+
+  /** The upload has settled its bytes (kept, cut back or released). */
+  doneWriting(write: InPlaceWrite): void {
+    if (this.writes.get(write.inode) === write) this.writes.delete(write.inode);
+  }
+
+  /** What usage holds of a file: its size, or for one an upload is writing in place, the bytes before that upload. */
+  countedOf(info: Pick<Stats, 'dev' | 'ino' | 'size'>): number {
+    return this.writes.get(inodeOf(info))?.counted ?? info.size;
+  }
+
+  /**
+   * Puts a finished file of `bytes` under a name whose old file is `replaced`
+   * (opened, or null when there is none), by `move` (a rename); `reserved` of
+   * its bytes were reserved while it was written. The old file is freed, so
+   * only the difference must fit; QuotaExceededError, and nothing moved, when
+   * it does not. The caller holds the name's lock, so `replaced` is what the
+   * move replaces.
+   */
+  async place(bytes: number, reserved: number, replaced: FileHandle | null, move: () => Promise<void>): Promise<void> {
+    const before = replaced ? await replaced.stat() : null;
+    const extra = Math.max(0, bytes - (before ? this.countedOf(before) : 0) - reserved);
+    if (!this.tryReserve(extra)) throw new QuotaExceededError(this.home);
+    try {
+      await move();
+    } catch (error) {
+      this.release(extra);
+      throw error;
+    }
+    this.release(reserved + extra);
+    this.adjust(bytes);
+    if (replaced) this.removed(await replaced.stat());
+  }
+
+  /**
+   * The file `info` left the home (deleted, or replaced by what was renamed
+   * over its name): what it counted is freed. `info` comes from a descriptor
+   * opened before the removal and stat'ed after it, so an upload that ended
+   * meanwhile is counted with all it wrote (and the inode is not reused yet).
+   */
+  removed(info: Pick<Stats, 'dev' | 'ino' | 'size'>): void {
+    this.adjust(-this.countedOf(info));
+    const write = this.writes.get(inodeOf(info));
+    if (write) {
+      write.detached = true;
+      this.writes.delete(write.inode);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { formatReply, Reply } from './protocol/replies.ts';
 import { checkPreconditions } from './preconditions.ts';
 import { replyForError, FtpReplyError } from './errors.ts';
 import { VIRTUAL_ROOT, checkPathArgument, type VirtualPath } from './vfs/virtual-path.ts';
-import type { Jail, RealPath } from './vfs/jail.ts';
+import type { Jail, JailPath } from './vfs/jail.ts';
 import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
 import type { ServerContext } from './server-context.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
@@ -50,8 +50,8 @@ export class Session {
   private ownCwd: VirtualPath = VIRTUAL_ROOT;
   transferType: 'A' | 'I' = 'A';
   restOffset = 0;
-  renameFrom: { virtual: VirtualPath; real: RealPath } | null = null;
-  copyFrom: { virtual: VirtualPath; real: RealPath } | null = null;
+  renameFrom: VirtualPath | null = null;
+  copyFrom: VirtualPath | null = null;
   dataTarget: DataTarget | null = null;
   epsvAll = false;
   utf8 = true;
@@ -183,8 +183,8 @@ export class Session {
     this.close(reason);
   }
 
-  /** The jail-checked real path of a client path argument. */
-  async resolvePath(argument: string): Promise<{ virtual: VirtualPath; real: RealPath }> {
+  /** A client path argument resolved in the jail, its folder held open until the caller closes it. */
+  async resolvePath(argument: string): Promise<JailPath> {
     const identity = this.requireIdentity();
     const refusal = checkPathArgument(argument, 4096);
     if (refusal === 'too-long') throw new FtpReplyError(Reply.fileNameNotAllowed, 'File name too long.');

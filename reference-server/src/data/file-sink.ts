@@ -10,6 +10,7 @@
  * still writes what it gathered; if a write fails, the file is cut back to the
  * end of the bytes written in order, so it never keeps a hole.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
@@ -43,7 +44,7 @@ export class FileSink extends Writable {
   private idleWaiters: (() => void)[] = [];
 
   /** `openFile` is for tests that need a disk that fails. */
-  constructor(readonly path: string, private readonly flags: FileSinkFlags, start = 0, private readonly openFile: (path: string, flags: FileSinkFlags) => Promise<FileHandle> = open) {
+  constructor(readonly path: string, private readonly flags: FileSinkFlags, start = 0, private readonly openFile: (path: string, flags: FileSinkFlags) => Promise<FileHandle> = openNoFollow) {
     super({ highWaterMark: PUSH_BACK_AT });
     this.position = start;
     this.writtenInOrder = start;
@@ -131,6 +132,17 @@ export class FileSink extends Writable {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+const OPEN_FLAGS: Record<FileSinkFlags, number> = {
+  w: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
+  a: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
+  'r+': constants.O_RDWR,
+};
+
+/** Opens like fs.open with `flags`, but refuses a symlink at the last name (vfs/no-follow.ts says why). */
+function openNoFollow(path: string, flags: FileSinkFlags): Promise<FileHandle> {
+  return open(path, OPEN_FLAGS[flags] | constants.O_NOFOLLOW, 0o666);
 }
 
 /** writev until every byte is written (a write may be short), at `position` or, when null, at the end. */

@@ -8,7 +8,7 @@ export class PathLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Waits for `path`'s turn; resolves with the release. Rejects if `signal` aborts first. */
-  async acquire(path: string, signal: AbortSignal): Promise<() => void> {
+  async acquire(path: string, signal: AbortSignal = NEVER): Promise<() => void> {
     const previous = this.tails.get(path) ?? Promise.resolve();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -28,6 +28,8 @@ export class PathLocks {
     return releaseOnce;
   }
 }
+
+const NEVER = new AbortController().signal;
 
 function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);

@@ -4,9 +4,12 @@
  * when a fault is switched on; with none, nothing here runs. Each function
  * reproduces one classic bug and nothing more.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { resolveVirtual, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
+import { resolveVirtual, virtualName, virtualParent, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
+import { OutsideJailError, type JailPath, type RealPath } from '../vfs/jail.ts';
+import { JAIL_FAULTS } from './jail.ts';
 import type { FaultName } from './index.ts';
 
 export type Faults = ReadonlySet<FaultName>;
@@ -26,8 +29,50 @@ const NO_CONTAINMENT: readonly FaultName[] = [
   'jail-no-chroot',
 ];
 
-export function skipsContainment(faults: Faults): boolean {
+function skipsContainment(faults: Faults): boolean {
   return NO_CONTAINMENT.some((name) => faults.has(name));
+}
+
+/** Whether a jail fault is on: then paths are mapped the naive way below, by name. */
+export function mapsPathsFaultily(faults: Faults): boolean {
+  return faults.size > 0 && [...faults].some((name) => Object.hasOwn(JAIL_FAULTS, name));
+}
+
+/**
+ * How a naive server maps a virtual path: a lexical join checked with realpath
+ * (by the containment check, unless a fault skips it), then used by name. The
+ * result holds nothing open.
+ */
+export function faultyResolve(root: RealPath, path: VirtualPath, faults: Faults): JailPath {
+  const contains = (real: string) => real === root || real.startsWith(root + sep);
+  let probe = path;
+  const missing: string[] = [];
+  for (;;) {
+    let resolved: string;
+    try {
+      resolved = realpathSync.native(faultyLexical(root, probe, faults));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new OutsideJailError(path);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (isSymlink(faultyLexical(root, probe, faults))) throw new OutsideJailError(path);
+      if (probe === '/') throw error;
+      missing.unshift(virtualName(probe));
+      probe = virtualParent(probe);
+      continue;
+    }
+    if (!contains(resolved) && !skipsContainment(faults)) throw new OutsideJailError(path);
+    const real = faultyTail(resolved, missing, faults) as RealPath;
+    return { virtual: path, real, key: real, close() {} };
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** jail-shared-root / jail-no-chroot: the root a user's jail really gets, and where the session starts. */
@@ -117,7 +162,7 @@ function windowsRestart(names: string[]): string[] | null {
 }
 
 /** The real path a faulty server makes of a virtual one (the correct one when no mapping fault is on). */
-export function faultyLexical(root: string, path: VirtualPath, faults: Faults): string {
+function faultyLexical(root: string, path: VirtualPath, faults: Faults): string {
   if (faults.has('jail-double-slash-root') && path.startsWith('//')) return join('/', path.slice(2));
   const names = path.split('/').filter(Boolean).map((segment) => faultySegment(segment, faults));
   if (faults.has('jail-windows-absolute')) {
@@ -128,7 +173,7 @@ export function faultyLexical(root: string, path: VirtualPath, faults: Faults): 
 }
 
 /** The names below an existing folder, as a faulty server hands them to the disk. */
-export function faultyTail(resolved: string, missing: string[], faults: Faults): string {
+function faultyTail(resolved: string, missing: string[], faults: Faults): string {
   return join(resolved, ...missing.map((segment) => faultySegment(segment, faults)));
 }
 

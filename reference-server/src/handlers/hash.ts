@@ -3,8 +3,8 @@
  * from a preceding REST to its end, computed while streaming the file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openToRead } from '../vfs/no-follow.ts';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import type { Session } from '../session.ts';
@@ -21,10 +21,10 @@ export function hashFeatLine(selected: string): string {
 /** The FEAT line of a new session, whose algorithm is SHA-256. */
 export const HASH_FEAT = hashFeatLine('SHA-256');
 
-export async function digestFile(path: string, algorithm: string, start: number, end: number): Promise<string> {
+export async function digestFile(file: FileHandle, algorithm: string, start: number, end: number): Promise<string> {
   const hash = createHash(NODE_NAMES[algorithm] ?? 'sha256');
   if (end > start) {
-    for await (const chunk of createReadStream(path, { start, end: end - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+    for await (const chunk of file.createReadStream({ start, end: end - 1, autoClose: false }) as AsyncIterable<Buffer>) hash.update(chunk);
   }
   return hash.digest('hex');
 }
@@ -32,10 +32,15 @@ export async function digestFile(path: string, algorithm: string, start: number,
 export async function handleHash(session: Session, argument: string): Promise<void> {
   const start = session.hasFault('hash-ignores-rest') ? 0 : session.restOffset;
   session.restOffset = 0;
-  const { real } = await session.resolvePath(argument);
-  const info = await stat(real);
-  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  if (start > info.size) throw new FtpReplyError(Reply.fileUnavailable, 'Range start past the end of the file.');
-  const digest = await digestFile(real, session.hashAlgorithm, start, session.hasFault('hash-wrong-range') ? info.size - 1 : info.size);
-  session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${info.size} ${digest} ${argument}`);
+  const path = await session.resolvePath(argument);
+  const file = await openToRead(path.real).finally(() => path.close());
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+    if (start > info.size) throw new FtpReplyError(Reply.fileUnavailable, 'Range start past the end of the file.');
+    const digest = await digestFile(file, session.hashAlgorithm, start, session.hasFault('hash-wrong-range') ? info.size - 1 : info.size);
+    session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${info.size} ${digest} ${argument}`);
+  } finally {
+    await file.close();
+  }
 }

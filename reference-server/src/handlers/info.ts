@@ -1,5 +1,5 @@
 /** SYST, FEAT, OPTS, HELP, STAT, NOOP, ALLO, TYPE, MODE, STRU: about the server and the session. */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { MLST_FACTS } from '../vfs/listing.ts';
@@ -84,8 +84,8 @@ export async function handleStat(session: Session, argument: string): Promise<vo
     return;
   }
   if (!session.loggedIn) throw new FtpReplyError(Reply.notLoggedIn, 'Please login with USER and PASS.');
-  const { real } = await session.resolvePath(argument);
-  const info = await stat(real);
+  const path = await session.resolvePath(argument);
+  const info = await lstat(path.real).finally(() => path.close());
   const lines = await listingLines(session, argument, 'long');
   const code = info.isDirectory() ? Reply.directoryStatus : Reply.fileStatus;
   session.reply(code, [`Status of ${argument}:`, ...lines, 'End of status']);

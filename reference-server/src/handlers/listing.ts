@@ -3,12 +3,13 @@
  * as what it points to when that lies inside the root, and not at all when it
  * leads outside or nowhere, so no listing hints at anything beyond the root.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { statSync, type Stats } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { OutsideJailError } from '../vfs/jail.ts';
+import { openFolder, pathOfHandle } from '../vfs/no-follow.ts';
 import { formatFacts, formatLsLine, type EntryInfo } from '../vfs/listing.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { Session } from '../session.ts';
@@ -39,8 +40,9 @@ function toEntry(name: string, info: Stats): EntryInfo {
 /** Stat through the jail: null for anything that is not inside the root, or not a file or folder. */
 async function statInside(session: Session, path: VirtualPath): Promise<Stats | null> {
   try {
-    const real = await session.requireIdentity().jail.toReal(path);
-    const info = await stat(real);
+    const held = session.requireIdentity().jail.pin(path);
+    // The jail followed a link at the last name; one swapped in since shows as a link, so not at all.
+    const info = await lstat(held.real).finally(() => held.close());
     return info.isFile() || info.isDirectory() ? info : null;
   } catch (error) {
     if (error instanceof OutsideJailError) return null;
@@ -61,26 +63,34 @@ const STAT_BATCH = 256;
 
 function statEntry(real: string): Stats | null {
   try {
-    return statSync(real);
+    return lstatSync(real);
   } catch {
     return null;
   }
 }
 
 async function directoryEntries(session: Session, dir: VirtualPath, filter: RegExp | null): Promise<EntryInfo[]> {
-  const real = await session.requireIdentity().jail.toReal(dir);
-  const dirents = (await readdir(real, { withFileTypes: true })).filter((entry) => !filter || filter.test(entry.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const entries: EntryInfo[] = [];
-  for (let start = 0; start < dirents.length; start += STAT_BATCH) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const entry of dirents.slice(start, start + STAT_BATCH)) {
-      // A plain file or folder inside a folder already resolved inside the jail is inside it too;
-      // only a symlink needs the full check, which also hides one that leads out.
-      const info = entry.isSymbolicLink() ? await statInside(session, virtualJoin(dir, entry.name)) : statEntry(join(real, entry.name));
-      if (info && (info.isFile() || info.isDirectory())) entries.push(toEntry(entry.name, info));
+  const held = session.requireIdentity().jail.pin(dir);
+  // The folder is opened (never through a link) and read through its descriptor, so a
+  // rename of its name meanwhile cannot make this list another folder.
+  const folder = await openFolder(held.real).finally(() => held.close());
+  try {
+    const real = pathOfHandle(folder);
+    const dirents = (await readdir(real, { withFileTypes: true })).filter((entry) => !filter || filter.test(entry.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries: EntryInfo[] = [];
+    for (let start = 0; start < dirents.length; start += STAT_BATCH) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const entry of dirents.slice(start, start + STAT_BATCH)) {
+        // A plain file or folder inside a folder held inside the jail is inside it too; only a
+        // symlink needs the full check, which also hides one that leads out.
+        const info = entry.isSymbolicLink() ? await statInside(session, virtualJoin(dir, entry.name)) : statEntry(join(real, entry.name));
+        if (info && (info.isFile() || info.isDirectory())) entries.push(toEntry(entry.name, info));
+      }
     }
+    return entries;
+  } finally {
+    await folder.close();
   }
-  return entries;
 }
 
 /** The lines of a listing of `argument` (a folder, a file, or a glob in the last segment). */

@@ -1,15 +1,27 @@
 /** PWD, CWD, CDUP, MKD, RMD, DELE, RNFR, RNTO, SIZE, MDTM: the filesystem without data connections. */
-import { copyFile, mkdir, rename, rm, rmdir, stat, unlink, lstat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, rmdir, unlink, lstat, type FileHandle } from 'node:fs/promises';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
 import { join } from 'node:path';
 import { quotePath, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
 import { formatTimeVal } from '../vfs/listing.ts';
-import { measureUsage } from '../quota.ts';
+import { measureUsage, type QuotaLedger } from '../quota.ts';
+import { underNameLocks } from './file-locks.ts';
 import { homeOf, ledgerFor } from './quota-scope.ts';
+import { openBeforeRemoval, openToRead } from '../vfs/no-follow.ts';
+import type { JailPath } from '../vfs/jail.ts';
 import type { Session } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
+
+/** Runs `act` on a client path (or a virtual path kept from an earlier command) resolved in the jail, then lets its folder go. */
+async function withPath<T>(session: Session, argument: string | { virtual: VirtualPath }, act: (path: JailPath) => Promise<T>): Promise<T> {
+  const path = typeof argument === 'string' ? await session.resolvePath(argument) : session.requireIdentity().jail.pin(argument.virtual);
+  try {
+    return await act(path);
+  } finally {
+    path.close();
+  }
+}
 
 /** Test-only (fault shared-rename-state): the last RNFR source of any session of a server. */
 const sharedRenameSources = new WeakMap<ServerContext, NonNullable<Session['renameFrom']>>();
@@ -21,9 +33,10 @@ export function handlePwd(session: Session): void {
 }
 
 export async function handleCwd(session: Session, argument: string): Promise<void> {
-  const { virtual, real } = await session.resolvePath(argument);
-  const info = await stat(real);
-  if (!info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+  const virtual = await withPath(session, argument, async ({ virtual, real }) => {
+    if (!(await lstat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+    return virtual;
+  });
   session.cwd = virtual;
   session.reply(Reply.fileActionOk, `Directory changed to ${quotePath(virtual)}.`);
 }
@@ -33,41 +46,60 @@ export async function handleCdup(session: Session): Promise<void> {
 }
 
 export async function handleMkd(session: Session, argument: string): Promise<void> {
-  const { virtual, real } = await session.resolvePath(argument);
-  if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-  // Test-only fault: check first, then create like mkdir -p; parallel MKDs of one name all pass the check.
-  const checkThenCreate = session.hasFault('mkd-check-then-create');
-  if (checkThenCreate && (await lstat(real).then(() => true, () => false))) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-  await mkdir(real, { recursive: checkThenCreate });
+  const virtual = await withPath(session, argument, async ({ virtual, real }) => {
+    if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+    // Test-only fault: check first, then create like mkdir -p; parallel MKDs of one name all pass the check.
+    const checkThenCreate = session.hasFault('mkd-check-then-create');
+    if (checkThenCreate && (await lstat(real).then(() => true, () => false))) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+    await mkdir(real, { recursive: checkThenCreate });
+    return virtual;
+  });
   if (session.hasFault('quota-mkdir-charged')) (await ledgerFor(session, virtual))?.adjust(4096);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
   session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? virtual : quotePath(virtual)} created.`);
 }
 
 export async function handleRmd(session: Session, argument: string): Promise<void> {
-  const { virtual, real } = await session.resolvePath(argument);
-  if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
-  if (!(await lstat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
-  if (session.cwd === virtual || session.cwd.startsWith(`${virtual}/`)) throw new FtpReplyError(Reply.fileUnavailable, 'Cannot remove the current directory.');
-  await rmdir(real);
+  const virtual = await withPath(session, argument, async ({ virtual, real }) => {
+    if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
+    if (!(await lstat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+    if (session.cwd === virtual || session.cwd.startsWith(`${virtual}/`)) throw new FtpReplyError(Reply.fileUnavailable, 'Cannot remove the current directory.');
+    await rmdir(real);
+    return virtual;
+  });
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'rmdir', path: virtual }, 'rmdir');
   session.reply(Reply.fileActionOk, 'Directory removed.');
 }
 
 export async function handleDele(session: Session, argument: string): Promise<void> {
-  const { virtual, real } = await session.resolvePath(argument);
-  const info = await lstat(real);
-  if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
-  await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
-  if (!session.hasFault('quota-delete-not-credited')) (await ledgerFor(session, virtual))?.adjust(-info.size);
+  const { virtual, info } = await withPath(session, argument, async ({ virtual, real, key }) => {
+    const ledger = await ledgerFor(session, virtual);
+    // What the name holds, its removal and its count in the quota, with no other such step between.
+    // (Test-only fault: the naive rm -f server does not lock either.)
+    return underNameLocks(session.context, session.hasFault('dele-force') ? [] : [key], async () => {
+      const info = await lstat(real);
+      if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
+      const file = await openBeforeRemoval(real);
+      try {
+        await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
+        if (file && !session.hasFault('quota-delete-not-credited')) ledger?.removed(await file.stat());
+      } finally {
+        await file?.close();
+      }
+      return { virtual, info };
+    });
+  });
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'delete', path: virtual, bytes: info.size }, 'delete');
   session.reply(Reply.fileActionOk, 'File deleted.');
 }
 
 export async function handleRnfr(session: Session, argument: string): Promise<void> {
-  const target = await session.resolvePath(argument);
-  if (target.virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
-  await lstat(target.real);
+  const target = await withPath(session, argument, async ({ virtual, real }) => {
+    if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied.');
+    await lstat(real);
+    return virtual;
+  });
+  // Only the name is kept: RNTO resolves it again, in the same step as the rename.
   session.renameFrom = target;
   if (session.hasFault('shared-rename-state')) sharedRenameSources.set(session.context, target);
   session.reply(session.hasFault('rfc959-rnfr-200') ? Reply.ok : Reply.pendingFurtherInfo, 'Ready for RNTO.');
@@ -77,42 +109,63 @@ export async function handleRnto(session: Session, argument: string): Promise<vo
   const from = session.hasFault('shared-rename-state') ? (sharedRenameSources.get(session.context) ?? null) : session.renameFrom;
   session.renameFrom = null;
   if (!from) throw new FtpReplyError(session.hasFault('rfc959-rnto-no-sequence-check') ? Reply.fileUnavailable : Reply.badSequence, 'RNFR required first.');
-  const to = await session.resolvePath(argument);
-  if (to.virtual === VIRTUAL_ROOT || to.virtual === from.virtual || to.virtual.startsWith(`${from.virtual}/`)) {
-    throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
-  }
-  const moved = await lstat(from.real);
-  const fromHome = homeOf(session, from.virtual);
+  const to = await withPath(session, argument, async (to) =>
+    withPath(session, { virtual: from }, async (source) => {
+      if (to.virtual === VIRTUAL_ROOT || to.virtual === source.virtual || to.virtual.startsWith(`${source.virtual}/`)) {
+        throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
+      }
+      const toLedger = await ledgerFor(session, to.virtual);
+      // (Test-only fault: the naive copy-then-delete server does not lock either.)
+      const keys = session.hasFault('rename-copy-then-delete') ? [] : [source.key, to.key];
+      return underNameLocks(session.context, keys, () => renameCounted(session, source, to, toLedger));
+    }),
+  );
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'rename', from, to }, 'rename');
+  session.reply(Reply.fileActionOk, 'Rename successful.');
+}
+
+/** The rename itself, under the name locks of both names: a file it replaces leaves the quota. */
+async function renameCounted(session: Session, source: JailPath, to: JailPath, toLedger: QuotaLedger | null): Promise<VirtualPath> {
+  const moved = await lstat(source.real);
+  const fromHome = homeOf(session, source.virtual);
   const toHome = homeOf(session, to.virtual);
-  const replaced = await lstat(to.real).catch(() => null);
-  if (replaced?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-  const bytes = moved.isDirectory() ? await measureUsage(from.real) : moved.size;
-  if (session.hasFault('rename-copy-then-delete')) await copyFile(from.real, to.real).then(() => unlink(from.real));
-  else await rename(from.real, to.real);
-  if (replaced) (await ledgerFor(session, to.virtual))?.adjust(-replaced.size);
+  const existing = await lstat(to.real).catch(() => null);
+  if (existing?.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
+  const bytes = moved.isDirectory() ? await measureUsage(source.real) : moved.size;
+  const replaced = existing ? await openBeforeRemoval(to.real) : null;
+  try {
+    if (session.hasFault('rename-copy-then-delete')) await copyFile(source.real, to.real).then(() => unlink(source.real));
+    else await rename(source.real, to.real);
+    if (replaced) toLedger?.removed(await replaced.stat());
+  } finally {
+    await replaced?.close();
+  }
   if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
   if (fromHome !== toHome) {
-    (await ledgerFor(session, from.virtual))?.adjust(-bytes);
+    (await ledgerFor(session, source.virtual))?.adjust(-bytes);
     (await ledgerFor(session, to.virtual))?.adjust(bytes);
   }
-  session.context.logs.files.info({ session: session.id, user: session.who, action: 'rename', from: from.virtual, to: to.virtual }, 'rename');
-  session.reply(Reply.fileActionOk, 'Rename successful.');
+  return to.virtual;
 }
 
 /** RFC 3659 §4: the size in octets of the file as it would be transferred in the current TYPE. */
 export async function handleSize(session: Session, argument: string): Promise<void> {
-  const { real } = await session.resolvePath(argument);
-  const info = await stat(real);
-  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  const size = session.transferType === 'A' ? await asciiSize(real) : info.size;
-  session.reply(Reply.fileStatus, String(session.hasFault('rfc959-size-off-by-one') ? size + 1 : size));
+  const file = await withPath(session, argument, ({ real }) => openToRead(real));
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+    const size = session.transferType === 'A' ? await asciiSize(file) : info.size;
+    session.reply(Reply.fileStatus, String(session.hasFault('rfc959-size-off-by-one') ? size + 1 : size));
+  } finally {
+    await file.close();
+  }
 }
 
 /** Size after LF -> CRLF conversion: each bare LF gains one byte. */
-async function asciiSize(path: string): Promise<number> {
+async function asciiSize(file: FileHandle): Promise<number> {
   let size = 0;
   let previous = -1;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of file.createReadStream({ start: 0, autoClose: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     for (let i = 0; i < chunk.length; i++) {
       if (chunk[i] === 0x0a && (i === 0 ? previous : chunk[i - 1]) !== 0x0d) size++;
@@ -124,8 +177,7 @@ async function asciiSize(path: string): Promise<number> {
 
 /** RFC 3659 §3: modification time of a file as YYYYMMDDHHMMSS in UTC. */
 export async function handleMdtm(session: Session, argument: string): Promise<void> {
-  const { real } = await session.resolvePath(argument);
-  const info = await stat(real);
+  const info = await withPath(session, argument, ({ real }) => lstat(real));
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, NO_SUCH_FILE);
   session.reply(Reply.fileStatus, session.hasFault('rfc959-mdtm-iso') ? info.mtime.toISOString() : formatTimeVal(info.mtime));
 }

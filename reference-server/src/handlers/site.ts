@@ -4,7 +4,7 @@
  * preconditions as top-level verbs; admin-only ones answer 550 to anyone else.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Reply } from '../protocol/replies.ts';
@@ -12,7 +12,10 @@ import { FtpReplyError } from '../errors.ts';
 import { checkPreconditions } from '../preconditions.ts';
 import { AccountError, AccountStore, RESERVED_FOR_REGISTRATION } from '../accounts/account-store.ts';
 import { resolveVirtual } from '../vfs/virtual-path.ts';
+import { openBeforeRemoval, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
+import { underNameLocks } from './file-locks.ts';
+import { QuotaExceededError } from '../quota.ts';
 import { quotaView } from './account-view.ts';
 import type { CommandTable, Handler } from '../protocol/command-spec.ts';
 import type { Session } from '../session.ts';
@@ -71,9 +74,10 @@ const quota: Handler = async (session) => {
 
 const copyFrom: Handler = async (session, argument) => {
   const source = await session.resolvePath(argument);
-  const info = await lstat(source.real);
+  const info = await lstat(source.real).finally(() => source.close());
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
-  session.copyFrom = source;
+  // Only the name is kept: CPTO opens it again, and copies from what it opened.
+  session.copyFrom = source.virtual;
   session.reply(Reply.pendingFurtherInfo, 'Source noted; send SITE CPTO <path>.');
 };
 
@@ -81,31 +85,47 @@ const copyTo: Handler = async (session, argument) => {
   const source = session.copyFrom;
   session.copyFrom = null;
   if (!source) throw new FtpReplyError(Reply.badSequence, 'SITE CPFR required first.');
+  const from = session.requireIdentity().jail.pin(source);
+  const file = await openToRead(from.real).finally(() => from.close());
   const target = await session.resolvePath(argument);
-  const size = (await lstat(source.real)).size;
-  const replaced = await lstat(target.real).catch(() => null);
-  if (replaced && !replaced.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
-  const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
-  const freed = replaced?.size ?? 0;
-  const need = Math.max(0, size - freed);
-  if (ledger && !ledger.tryReserve(need)) {
-    session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
-    throw new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
-  }
-  // Copy beside the server's files, then rename: the target is never seen half-written.
-  const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
   try {
-    await copyFile(source.real, temporary);
-    await rename(temporary, target.real);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    ledger?.release(need);
-    throw error;
+    const info = await file.stat();
+    if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
+    const size = info.size;
+    const existing = await lstat(target.real).catch(() => null);
+    if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
+    const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
+    const refuse = () => {
+      session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
+      return new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
+    };
+    // Refused at once when it cannot fit; the count that decides is made when the copy takes the name.
+    if (ledger && size - (existing ? ledger.countedOf(existing) : 0) > ledger.available()) throw refuse();
+    // Copy beside the server's files, then rename: the target is never seen half-written.
+    const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
+    try {
+      await copyFile(pathOfHandle(file), temporary);
+      // What was copied, which is more than `size` if an APPE was writing the source meanwhile.
+      const copied = (await lstat(temporary)).size;
+      await underNameLocks(session.context, [target.key], async () => {
+        const replaced = await openBeforeRemoval(target.real);
+        try {
+          if (ledger) await ledger.place(copied, 0, replaced, () => rename(temporary, target.real));
+          else await rename(temporary, target.real);
+        } finally {
+          await replaced?.close();
+        }
+      });
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error instanceof QuotaExceededError ? refuse() : error;
+    }
+    session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source, to: target.virtual, bytes: size }, 'copy');
+    session.reply(Reply.fileActionOk, 'Copy done.');
+  } finally {
+    target.close();
+    await file.close();
   }
-  ledger?.commit(need);
-  if (freed > size) ledger?.adjust(size - freed);
-  session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source.virtual, to: target.virtual, bytes: size }, 'copy');
-  session.reply(Reply.fileActionOk, 'Copy done.');
 };
 
 const users: Handler = async (session) => {
@@ -192,8 +212,8 @@ export async function handleSite(session: Session, argument: string): Promise<vo
 export async function handleAvbl(session: Session, argument: string): Promise<void> {
   const identity = session.requireIdentity();
   if (identity.readOnly) throw new FtpReplyError(Reply.fileUnavailable, 'Read-only account: nothing can be stored.');
-  const { virtual: path, real } = await session.resolvePath(argument.trim() === '' ? session.cwd : argument);
-  if (!(await stat(real)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
+  const { virtual: path, real, close } = await session.resolvePath(argument.trim() === '' ? session.cwd : argument);
+  if (!(await lstat(real).finally(close)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
   // The quota that counts is the one of a file stored in that directory (for the admin, the home it lies in).
   const view = await quotaView(session, resolveVirtual(path, 'a-file'));
   session.reply(Reply.fileStatus, String(session.hasFault('avbl-reports-limit') ? view.limit : view.left));

@@ -4,7 +4,8 @@
  * existing file replaces it atomically; an interrupted upload of a new file
  * keeps what arrived so REST+STOR or APPE can finish it.
  */
-import { constants, lstat, open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback, type Duplex } from 'node:stream';
@@ -15,23 +16,17 @@ import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { pipeToFile } from '../data/pipe-to-file.ts';
 import { sendFileRange } from '../data/send-file.ts';
 import { FileSink } from '../data/file-sink.ts';
-import { PathLocks } from '../data/path-locks.ts';
-import { QuotaExceededError, type QuotaLedger } from '../quota.ts';
+import { underNameLocks, writerLocks } from './file-locks.ts';
+import { QuotaExceededError, type InPlaceWrite, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
-import type { RealPath } from '../vfs/jail.ts';
+import type { JailPath, RealPath } from '../vfs/jail.ts';
+import { openBeforeRemoval, openNoFollow, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
 import type { Session, TransferEnd } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
 
 /** New files being written in place by a STOR right now, per server (real paths). */
 const filesBeingCreated = new WeakMap<ServerContext, Set<string>>();
-const fileLocksByContext = new WeakMap<ServerContext, PathLocks>();
-
-function fileLocks(context: ServerContext): PathLocks {
-  let locks = fileLocksByContext.get(context);
-  if (!locks) fileLocksByContext.set(context, (locks = new PathLocks()));
-  return locks;
-}
 
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
@@ -67,11 +62,11 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   let offset = session.hasFault('rest-ignored-retr') ? 0 : session.restOffset;
   if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
+  const path = await session.resolvePath(argument);
+  const virtual = path.virtual;
   // One open file for the whole RETR: what is announced and sent is one version of
-  // the file, even if a STOR replaces it meanwhile. O_NONBLOCK: opening a FIFO must
-  // not wait for a writer (the fstat below refuses it); a regular file ignores it.
-  const file = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  // the file, even if a STOR replaces it meanwhile.
+  const file = await openToRead(path.real).finally(() => path.close());
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
@@ -164,7 +159,7 @@ class QuotaMeter extends Transform {
 
 async function sizeOrZero(path: string): Promise<number> {
   try {
-    return (await stat(path)).size;
+    return (await lstat(path)).size;
   } catch {
     return 0;
   }
@@ -185,88 +180,156 @@ function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-async function receive(session: Session, virtual: VirtualPath, real: RealPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+async function receive(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+  const { virtual, real } = path;
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
   const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
-  const oldSize = existing?.size ?? 0;
-  if (kind === 'resume' && offset > oldSize) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+  if (kind === 'resume' && offset > (existing?.size ?? 0)) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
-  // Where this upload's bytes begin; an APPE's is read once it holds the file.
-  let startLength = kind === 'resume' ? offset : 0;
   if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
-  const meter = new QuotaMeter(ledger, kind === 'replace' ? oldSize : 0, admissionFault(session));
+  // A replacing STOR's first bytes are free while they stand in for the file they replace.
+  const credit = kind === 'replace' && existing && ledger ? ledger.countedOf(existing) : 0;
+  const meter = new QuotaMeter(ledger, credit, admissionFault(session));
   const startedAt = Date.now();
   let quotaHit = false;
   // The file and the ledger are settled inside the transfer, before its 226 or
   // 4xx/5xx goes out: a client that got the reply already sees the final state.
   const result = await session.runTransfer(announce, async (data: Duplex, signal) => {
-    // Uploads that write in place (all but a replacing STOR, which renames a temporary
-    // file over the old one) hold the file's lock (data/path-locks.ts): one at a time,
-    // so undoing one cuts only its own bytes, and an APPE never lands inside a STOR.
+    // All but a replacing STOR (which renames a temporary file over the old one) write in place.
     const inPlace = kind !== 'replace';
     // Meanwhile the data socket waits (a flowing socket with no reader drops what arrives).
     if (inPlace) data.pause();
     // Test-only faults: a naive server that writes over files in place does not lock them either.
     const locks = !session.hasFault('quota-appends-unlocked') && !session.hasFault('stor-overwrite-not-atomic');
-    const release = inPlace && locks ? await fileLocks(session.context).acquire(real, signal) : null;
+    let target: InPlaceTarget | null = null;
     try {
-      if (kind === 'append') startLength = await sizeOrZero(real);
-      // A file that appeared since STOR began (an APPE before it) is truncated by the open: its bytes are freed.
-      if (kind === 'create') ledger?.adjust(-(await sizeOrZero(real)));
-      if (kind === 'resume') {
-        // Cut to the restart point only once the data connection is there: a
-        // failed PASV/PORT must not lose the bytes past it.
-        const current = await sizeOrZero(real);
-        await truncate(real, offset);
-        ledger?.adjust(offset - current);
-      }
+      if (inPlace) target = await openInPlace(session, real, kind, offset, ledger, locks ? signal : null);
+      const start = target?.start ?? 0;
       const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
-      const sink = new FileSink(destination, flags, kind === 'resume' ? offset : 0);
+      const sink = target ? new FileSink(destination, flags, start, () => target!.reopen(flags)) : new FileSink(destination, flags);
       const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
       const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
       try {
         // Settles only once the file is closed, so what follows sees its final state.
         await pipeToFile(stages, sink, unlessInputEnded(data, signal));
         if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
-        if (kind === 'replace') {
-          // The file replaced is whatever lies there now (another session may have replaced it meanwhile).
-          const replacedSize = await sizeOrZero(real);
-          await rename(temporary, real);
-          ledger?.commit(meter.reserved);
-          if (!session.hasFault('quota-replace-not-credited')) ledger?.adjust(meter.written - replacedSize - meter.reserved);
-        } else {
-          ledger?.commit(meter.reserved);
-        }
+        if (kind === 'replace') await underNameLocks(session.context, [path.key], () => replaceWithUpload(session, real, temporary, meter, ledger));
+        // The bytes are kept, unless the file left the home meanwhile (deleted, or replaced): then they went with it.
+        else if (target?.write?.detached) ledger?.release(meter.reserved);
+        else ledger?.commit(meter.reserved);
       } catch (error) {
         quotaHit = error instanceof QuotaExceededError;
-        await settleFailedUpload(kind, real, temporary, startLength, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept'));
-        if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust(startLength - (await sizeOrZero(real)));
+        if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept')));
+        else await settleFailedReplace(temporary, meter, ledger);
+        if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust((target?.start ?? 0) - (await sizeOrZero(real)));
         throw error;
       }
       return meter.written;
     } finally {
-      release?.();
+      if (target?.write) ledger?.doneWriting(target.write);
+      await target?.file.close();
+      target?.unlock?.();
     }
   });
   if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
   logTransfer(session, virtual, 'incoming', startedAt, meter.written, result.end);
 }
 
-async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: string, startLength: number, meter: QuotaMeter, ledger: QuotaLedger | null, quotaHit: boolean): Promise<void> {
-  if (kind === 'replace') {
-    // The old file stays as it was; the partial new one is dropped.
-    await unlink(temporary).catch(() => {});
+/** The file an in-place upload writes, held open for as long as it runs. */
+interface InPlaceTarget {
+  file: FileHandle;
+  /** Where this upload's bytes begin: an APPE's old length, a REST's offset, 0 for a STOR. */
+  start: number;
+  /** How the ledger knows this upload (null without a quota ledger). */
+  write: InPlaceWrite | null;
+  /** Another descriptor of the same file, for the FileSink to write through and close. */
+  reopen(flags: 'w' | 'a' | 'r+'): Promise<FileHandle>;
+  /** Lets the next in-place upload of this file begin. */
+  unlock: (() => void) | null;
+}
+
+/**
+ * Opens the file an upload writes in place and waits for its writer lock
+ * (handlers/file-locks.ts, by inode): one such upload per file at a time, so
+ * undoing one cuts only its own bytes, and an APPE never lands inside a STOR,
+ * even under another name after a rename. Then it tells the ledger and cuts
+ * the file where this upload begins: a STOR at 0 (a file that appeared since
+ * it began, an APPE before it, loses its bytes), a REST+STOR at its offset
+ * (only now that the data connection is there: a failed PASV/PORT must not
+ * lose the bytes past it). `signal` null: no lock (a test-only fault).
+ */
+async function openInPlace(session: Session, real: RealPath, kind: UploadKind, offset: number, ledger: QuotaLedger | null, signal: AbortSignal | null): Promise<InPlaceTarget> {
+  const file = await openNoFollow(real, constants.O_RDWR | constants.O_CREAT, 0o666);
+  let unlock: (() => void) | null = null;
+  let write: InPlaceWrite | null = null;
+  try {
+    const opened = await file.stat();
+    if (!opened.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
+    if (signal) unlock = await writerLocks(session.context).acquire(`${opened.dev}:${opened.ino}`, signal);
+    // Known to the ledger before anything changes the file; a DELE or a rename over it from now on detaches it.
+    const info = await file.stat();
+    write = ledger?.writingInto(info, info.size) ?? null;
+    if ((await file.stat()).nlink === 0 && write) ledger?.detach(write);
+    if (kind === 'resume' && offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+    const start = kind === 'append' ? info.size : kind === 'resume' ? offset : 0;
+    if (start < info.size) {
+      await file.truncate(start);
+      if (write) ledger?.recount(write, start);
+      else ledger?.adjust(start - info.size);
+    }
+    const reopen = (flags: 'w' | 'a' | 'r+') => open(pathOfHandle(file), flags === 'a' ? constants.O_WRONLY | constants.O_APPEND : constants.O_WRONLY);
+    return { file, start, write, reopen, unlock };
+  } catch (error) {
+    if (write) ledger?.doneWriting(write);
+    await file.close();
+    unlock?.();
+    throw error;
+  }
+}
+
+/**
+ * A replacing STOR's last step, under the name lock: the file it replaces is
+ * whatever the name holds now. Another session may have renamed or deleted the
+ * old file meanwhile, so nothing is freed by the rename and the whole new file
+ * must fit; if it does not, 552 and the name keeps what it holds.
+ */
+async function replaceWithUpload(session: Session, real: RealPath, temporary: string, meter: QuotaMeter, ledger: QuotaLedger | null): Promise<void> {
+  if (!ledger || session.hasFault('quota-replace-not-credited')) {
+    await rename(temporary, real);
+    ledger?.commit(meter.reserved);
+    return;
+  }
+  const replaced = await openBeforeRemoval(real);
+  try {
+    await ledger.place(meter.written, meter.reserved, replaced, () => rename(temporary, real));
+  } finally {
+    await replaced?.close();
+  }
+}
+
+async function settleFailedReplace(temporary: string, meter: QuotaMeter, ledger: QuotaLedger | null): Promise<void> {
+  // The old file stays as it was; the partial new one is dropped.
+  await unlink(temporary).catch(() => {});
+  ledger?.release(meter.reserved);
+}
+
+/** Undoes or keeps what a failed in-place upload wrote, through its own descriptor (the name may hold another file by now). */
+async function settleFailedInPlace(kind: UploadKind, real: RealPath, target: InPlaceTarget, meter: QuotaMeter, ledger: QuotaLedger | null, quotaHit: boolean): Promise<void> {
+  if (target.write?.detached) {
+    // The file left the home meanwhile: its bytes went with it.
     ledger?.release(meter.reserved);
   } else if (quotaHit) {
     // Nothing past the limit is kept: a new file goes, an appended or resumed one gets its old length back.
-    if (kind === 'create') await unlink(real).catch(() => {});
-    else await truncate(real, startLength).catch(() => {});
+    const ours = await target.file.stat();
+    const named = await lstat(real).catch(() => null);
+    if (kind === 'create' && named?.ino === ours.ino && named.dev === ours.dev) await unlink(real).catch(() => {});
+    else await target.file.truncate(target.start).catch(() => {});
     ledger?.release(meter.reserved);
   } else {
     // Interrupted: keep exactly the bytes that reached the disk, for REST+STOR or APPE to finish.
-    const kept = Math.max(0, (await sizeOrZero(real)) - startLength);
+    const kept = Math.max(0, (await target.file.stat()).size - target.start);
     ledger?.commit(Math.min(kept, meter.reserved));
     ledger?.release(meter.reserved - Math.min(kept, meter.reserved));
   }
@@ -275,28 +338,36 @@ async function settleFailedUpload(kind: UploadKind, real: RealPath, temporary: s
 export async function handleStor(session: Session, argument: string): Promise<void> {
   const offset = session.hasFault('rest-ignored-stor') ? 0 : session.restOffset;
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
-  const exists = await lstat(real).then(() => true, () => false);
-  // Of two STORs racing to create one new file, only the first writes it in place; the
-  // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
-  const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
-  filesBeingCreated.set(session.context, creating);
-  const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(real)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
-  if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
-  const claimed = kind === 'create' && !creating.has(real);
-  if (claimed) creating.add(real);
+  const path = await session.resolvePath(argument);
   try {
-    await receive(session, virtual, real, kind, `Ok to send data for ${virtualName(virtual)}.`, offset);
+    const exists = await lstat(path.real).then(() => true, () => false);
+    // Of two STORs racing to create one new file, only the first writes it in place; the
+    // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
+    const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
+    filesBeingCreated.set(session.context, creating);
+    const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(path.key)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
+    if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
+    const claimed = kind === 'create' && !creating.has(path.key);
+    if (claimed) creating.add(path.key);
+    try {
+      await receive(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
+    } finally {
+      if (claimed) creating.delete(path.key);
+    }
   } finally {
-    if (claimed) creating.delete(real);
+    path.close();
   }
 }
 
 export async function handleAppe(session: Session, argument: string): Promise<void> {
   session.restOffset = 0;
-  const { virtual, real } = await session.resolvePath(argument);
-  if (session.hasFault('appe-missing-refused')) await lstat(real);
-  await receive(session, virtual, real, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(virtual)}.`);
+  const path = await session.resolvePath(argument);
+  try {
+    if (session.hasFault('appe-missing-refused')) await lstat(path.real);
+    await receive(session, path, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
+  } finally {
+    path.close();
+  }
 }
 
 /** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
@@ -306,11 +377,15 @@ export async function handleStou(session: Session, argument: string): Promise<vo
   const base = naive || (argument.trim() === '' ? 'ftp-ref' : virtualName(virtualJoin(session.cwd, argument.trim())) || 'ftp-ref');
   for (let attempt = 0; attempt < 20; attempt++) {
     const name = `${base}.${randomBytes(4).toString('hex')}`;
-    const { virtual, real } = await session.resolvePath(name);
-    const taken = await lstat(real).then(() => true, () => false);
-    if (taken) continue;
-    await receive(session, virtual, real, 'create', `FILE: ${name}`);
-    return;
+    const path = await session.resolvePath(name);
+    try {
+      const taken = await lstat(path.real).then(() => true, () => false);
+      if (taken) continue;
+      await receive(session, path, 'create', `FILE: ${name}`);
+      return;
+    } finally {
+      path.close();
+    }
   }
   throw new FtpReplyError(Reply.fileNameNotAllowed, 'Could not find a unique name.');
 }

@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
-import { Jail, OutsideJailError } from './jail.ts';
+import { basename, dirname, join, sep } from 'node:path';
+import { Jail, OutsideJailError, type JailPath } from './jail.ts';
 import { VIRTUAL_ROOT, type VirtualPath } from './virtual-path.ts';
 
 const v = (path: string) => path as VirtualPath;
@@ -49,42 +50,64 @@ after(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
+/** Where a jail path really is: the held folder's current path, and the name in it. */
+function located(path: JailPath): string {
+  const folder = readlinkSync(dirname(path.real));
+  return basename(path.real) === '.' ? folder : join(folder, basename(path.real));
+}
+
+/** Pins `virtual` in `jail`, says where it is, and lets the folder go. */
+async function toReal(virtual: VirtualPath, inJail: Jail = jail): Promise<string> {
+  const path = inJail.pin(virtual);
+  try {
+    return located(path);
+  } finally {
+    path.close();
+  }
+}
+
 function inside(real: string): boolean {
   return real === root || real.startsWith(root + sep);
 }
 
-describe('Jail.toReal: paths inside the root', () => {
+describe('Jail.pin: paths inside the root', () => {
   const allowed: [virtual: string, relative: string][] = [
     ['/', ''],
     ['/file.txt', 'file.txt'],
     ['/dir/inner.txt', 'dir/inner.txt'],
-    // Names that do not exist yet (MKD, STOR) map below their nearest existing ancestor.
+    // A last name that does not exist yet (MKD, STOR) lies in its folder.
     ['/new.txt', 'new.txt'],
-    ['/missing/deeper/x', 'missing/deeper/x'],
+    ['/dir/new.txt', 'dir/new.txt'],
     // Links that stay inside resolve to their target.
     ['/link-in', 'dir'],
     ['/link-in/inner.txt', 'dir/inner.txt'],
     ['/link-in/new.txt', 'dir/new.txt'],
     ['/link-file', 'file.txt'],
     ['/dir/up-in/file.txt', 'file.txt'],
-    // A link that leads out and back in: what counts is where the whole path ends.
-    ['/dir/up-out/root/file.txt', 'file.txt'],
     // Literal names that only look like climbing.
     ['/..\\..\\outside', '..\\..\\outside'],
-    ['/%2e%2e/outside', '%2e%2e/outside'],
+    ['/%2e%2e', '%2e%2e'],
     ['/...', '...'],
     ['/~', '~'],
   ];
   for (const [virtual, relative] of allowed) {
     it(`${virtual} -> <root>/${relative}`, async () => {
-      const real = await jail.toReal(v(virtual));
+      const real = await toReal(v(virtual));
       assert.equal(real, relative === '' ? root : join(root, relative));
       assert.ok(inside(real));
     });
   }
 });
 
-describe('Jail.toReal: symlinks that lead out are refused', () => {
+describe('Jail.pin: a missing folder on the way', () => {
+  for (const virtual of ['/missing/x', '/missing/deeper/x', '/file.txt/x']) {
+    it(`${virtual} -> ENOENT or ENOTDIR (answered 550 like any missing file)`, async () => {
+      await assert.rejects(toReal(v(virtual)), (error: NodeJS.ErrnoException) => error.code === 'ENOENT' || error.code === 'ENOTDIR');
+    });
+  }
+});
+
+describe('Jail.pin: symlinks that lead out are refused', () => {
   const refused = [
     '/link-out',
     '/link-out/secret.txt',
@@ -98,6 +121,8 @@ describe('Jail.toReal: symlinks that lead out are refused', () => {
     // A link in a parent folder pointing outside.
     '/dir/up-out',
     '/dir/up-out/outside/secret.txt',
+    // A link that leads out and back in: the walk never steps outside, not even to come back.
+    '/dir/up-out/root/file.txt',
     // Dangling links are never followed, not even to create their target.
     '/dangling',
     '/dangling/x',
@@ -108,7 +133,7 @@ describe('Jail.toReal: symlinks that lead out are refused', () => {
   ];
   for (const virtual of refused) {
     it(`${virtual} -> OutsideJailError`, async () => {
-      await assert.rejects(jail.toReal(v(virtual)), OutsideJailError);
+      await assert.rejects(toReal(v(virtual)), OutsideJailError);
     });
   }
 });
@@ -132,7 +157,15 @@ describe('Jail.resolve: hostile client arguments', () => {
   ];
   for (const argument of hostile) {
     it(`${JSON.stringify(argument.length > 60 ? `${argument.slice(0, 60)}...` : argument)} stays inside the root`, async () => {
-      const { virtual, real } = await jail.resolve(VIRTUAL_ROOT, argument);
+      // Most of these name a folder that does not exist inside the root: refused as missing.
+      const path = await jail.resolve(VIRTUAL_ROOT, argument).catch((error: NodeJS.ErrnoException) => {
+        assert.equal(error.code, 'ENOENT', String(error));
+        return null;
+      });
+      if (!path) return;
+      const virtual = path.virtual;
+      const real = located(path);
+      path.close();
       assert.ok(virtual.startsWith('/'));
       assert.ok(inside(real), `${argument} -> ${real}`);
       assert.ok(!real.startsWith(join(base, 'outside')), `${argument} -> ${real}`);
@@ -140,19 +173,21 @@ describe('Jail.resolve: hostile client arguments', () => {
   }
 
   it('from a subfolder, .. stops at the root', async () => {
-    const { virtual, real } = await jail.resolve(v('/dir'), '../../../../file.txt');
-    assert.equal(virtual, '/file.txt');
-    assert.equal(real, join(root, 'file.txt'));
+    const path = await jail.resolve(v('/dir'), '../../../../file.txt');
+    assert.equal(path.virtual, '/file.txt');
+    assert.equal(located(path), join(root, 'file.txt'));
+    path.close();
   });
 
   it('a very long path is refused or kept inside, never outside', async () => {
     for (const argument of ['a/'.repeat(3000) + 'x', 'n'.repeat(300), '../'.repeat(3000) + 'x/'.repeat(2100)]) {
       try {
-        const { real } = await jail.resolve(VIRTUAL_ROOT, argument);
-        assert.ok(inside(real));
+        const path = await jail.resolve(VIRTUAL_ROOT, argument);
+        assert.ok(inside(located(path)));
+        path.close();
       } catch (error) {
         assert.ok(!(error instanceof assert.AssertionError), String(error));
-        assert.match((error as NodeJS.ErrnoException).code ?? (error as Error).name, /ENAMETOOLONG|OutsideJail/);
+        assert.match((error as NodeJS.ErrnoException).code ?? (error as Error).name, /ENAMETOOLONG|ENOENT|OutsideJail/);
       }
     }
   });
@@ -172,7 +207,26 @@ describe('Jail.contains and Jail.open', () => {
     await symlink(root, alias);
     const aliased = await Jail.open(alias);
     assert.equal(aliased.root, root);
-    assert.equal(await aliased.toReal(v('/file.txt')), join(root, 'file.txt'));
-    await assert.rejects(aliased.toReal(v('/link-out/secret.txt')), OutsideJailError);
+    assert.equal(await toReal(v('/file.txt'), aliased), join(root, 'file.txt'));
+    await assert.rejects(toReal(v('/link-out/secret.txt'), aliased), OutsideJailError);
+  });
+});
+
+describe('Jail.pin holds the folder, not its name', () => {
+  it('a folder renamed away and replaced by a link to outside after pinning: the path still reaches the held folder', async () => {
+    await mkdir(join(root, 'held'));
+    await writeFile(join(root, 'held', 'f.txt'), 'held folder');
+    await writeFile(join(base, 'outside', 'f.txt'), 'outside');
+    const path = jail.pin(v('/held/f.txt'));
+    try {
+      await rename(join(root, 'held'), join(root, 'held-moved'));
+      await symlink(join(base, 'outside'), join(root, 'held'));
+      assert.equal(await readFile(path.real, 'utf8'), 'held folder');
+      assert.equal(located(path), join(root, 'held-moved', 'f.txt'));
+    } finally {
+      path.close();
+    }
+    // Resolved again now, the name is a link that leads out: refused.
+    await assert.rejects(toReal(v('/held/f.txt')), OutsideJailError);
   });
 });
