@@ -89,6 +89,9 @@ const cli = yargs(hideBin(process.argv))
   )
   .strict()
   .help()
+  .alias('help', 'h')
+  .version()
+  .alias('version', 'V')
   .fail((message, error, instance) => {
     if (error && !(error instanceof ConfigError) && !(error instanceof AccountError) && (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     console.error(`ftp-ref: ${error ? error.message : message}`);

@@ -39,6 +39,20 @@ test('-h/--help and -V/--version answer on every command', async () => {
   }
 });
 
+test('ftp-ref answers -h/--help and -V/--version too, at the top and on its commands', async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  for (const args of [['-h'], ['--help'], ['user', '-h'], ['user', 'add', '-h']]) {
+    const result = await execa(process.execPath, ['bin/ftp-ref.js', ...args], { reject: false, timeout: 60_000 });
+    assert.equal(result.exitCode, 0, `ftp-ref ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stdout, /Options:/, `ftp-ref ${args.join(' ')}`);
+  }
+  for (const flag of ['-V', '--version']) {
+    const result = await execa(process.execPath, ['bin/ftp-ref.js', flag], { reject: false, timeout: 60_000 });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.stdout.trim(), version);
+  }
+});
+
 test('an unknown option is named once, as typed, with a pointer to --help instead of the help text', async () => {
   const result = await ftpCheck(['run', '--bogus-flag']);
   assert.equal(result.exitCode, 2);
