@@ -24,6 +24,8 @@ export class StepFailure extends Error {
   role: StepRoleName | undefined;
   /** The failing step's own story (its `warning:`), when it has one. */
   stepWarning: string | undefined;
+  /** The failing step checks data (a listing, a download, a size): its story is about what the data held. */
+  checksData = false;
 
   constructor(readonly failure: Failure, role?: StepRoleName) {
     super(`${failure.step}: expected ${failure.expected.join(' / ')}, got ${failure.actual}`);

@@ -129,7 +129,7 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
       await context.closeAll();
     }
   } catch (error) {
-    if (error instanceof StepFailure) problem = { failure: error.failure, role: error.role ?? 'check', stepWarning: error.stepWarning };
+    if (error instanceof StepFailure) problem = { failure: error.failure, role: error.role ?? 'check', stepWarning: error.stepWarning, checksData: error.checksData };
     // A variable the spec names but nothing set: the spec's fault, nothing learnt about the server.
     else if (error instanceof InterpolationError) problem = { role: 'setup', failure: { step: 'spec', expected: ['every ${variable} known'], actual: error.message } };
     else harnessError = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -18,6 +18,7 @@ import type { ExpectedFailures } from './expect-fail.ts';
 import { SessionGauge } from './session-gauge.ts';
 import { rootCases } from './root-cases.ts';
 import { targetStillAnswers } from './target-alive.ts';
+import { safeEvent } from '../reporters/safe-event.ts';
 
 export interface RunOptions {
   cases: LoadedCase[];
@@ -74,8 +75,10 @@ function failedAtFirstConnect(result: CaseResult): boolean {
 export async function runAll(options: RunOptions): Promise<{ summary: RunSummary; results: CaseResult[] }> {
   const started = Date.now();
   const notices: string[] = [];
+  // Server text is escaped once, here, before any reporter sees it (however a caller wired its reporters).
   const emit = async (event: RunEvent) => {
-    for (const reporter of options.reporters) await reporter.onEvent(event);
+    const safe = safeEvent(event);
+    for (const reporter of options.reporters) await reporter.onEvent(safe);
   };
   const notice = async (message: string) => {
     notices.push(message);

@@ -388,6 +388,7 @@ async function runStep(outer: Scope, step: AnyStep, index: string): Promise<void
     if (error instanceof StepFailure && !container) {
       error.role ??= role;
       if (error.role === 'check') error.stepWarning ??= step.warning;
+      error.checksData ||= ['data', 'received', 'equals'].some((option) => step[option] !== undefined);
     }
     throw error;
   }

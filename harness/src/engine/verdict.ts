@@ -13,6 +13,8 @@ export interface StepProblem {
   role: StepRoleName;
   /** The failing step's own story, when it has one. */
   stepWarning?: string;
+  /** The step checks data: its story tells what the data held, not what the reply was. */
+  checksData?: boolean;
 }
 
 export type Verdict =
@@ -52,16 +54,22 @@ export function notCheckedReason(failure: Failure): string {
   return `${failure.step} got ${failure.actual} where ${expectedWords(failure)} was needed ${purposeOf(failure.step)}`;
 }
 
-/** The message of a failed check: the story when the server answered wrongly, else what it did instead. */
-export function failureMessage(info: CaseInfo, failure: Failure, stepWarning?: string): string {
-  if (failure.observed === 'closed' || failure.observed === 'timeout') {
-    const did = failure.observed === 'closed' ? 'closed the connection' : 'did not answer in time';
-    return `At ${failure.step} the server ${did} where the check expected ${expectedWords(failure)}, so the requirement "${info.title}" does not hold.`;
-  }
+/**
+ * The message of a failed check: the story when the server gave the wrong answer the story is about, else
+ * what it did instead — closed, went silent, sent a preliminary reply where a final one was due, or, at a
+ * step that checks data, answered with a reply other than the one wanted before any data was seen.
+ */
+export function failureMessage(info: CaseInfo, failure: Failure, stepWarning?: string, checksData = false): string {
+  const plain = (did: string) => `At ${failure.step} the server ${did} where the check expected ${expectedWords(failure)}, so the requirement "${info.title}" does not hold.`;
+  if (failure.observed === 'closed') return plain('closed the connection');
+  if (failure.observed === 'timeout') return plain('did not answer in time');
+  const code = Number(/^reply "(\d)\d\d/.exec(failure.actual)?.[1]);
+  if (failure.observed === 'reply' && code === 1) return plain(`answered ${failure.actual.slice(6)}, a preliminary reply,`);
+  if (failure.observed === 'reply' && checksData) return plain(`answered ${failure.actual.slice(6)}`);
   return stepWarning?.trim() ?? info.warning;
 }
 
 export function verdictOf(info: CaseInfo, problem: StepProblem): Verdict {
   if (problem.role === 'setup') return { status: 'not-checked', failure: problem.failure, reason: notCheckedReason(problem.failure) };
-  return { status: 'failed', failure: problem.failure, message: failureMessage(info, problem.failure, problem.stepWarning) };
+  return { status: 'failed', failure: problem.failure, message: failureMessage(info, problem.failure, problem.stepWarning, problem.checksData) };
 }
