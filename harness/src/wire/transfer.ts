@@ -127,7 +127,8 @@ export async function runTransfer(
 
   if (dataSide === null) {
     note('upload not started: no preliminary reply came');
-    await channel.close();
+    // The data connection was never used; a server may keep its end open, so it is dropped, not waited for.
+    channel.abort();
     return { preliminary, final, dataError: 'upload not started: the server gave no preliminary reply', sent: 0 };
   }
 
@@ -144,6 +145,9 @@ export async function runTransfer(
     timer.cancel();
     if (raced === undefined) channel.abort();
     side = await dataSide;
+    // Refused before any 1xx: the data connection was never used, and a server may keep its end open
+    // (waiting for it to close would cost every refused transfer the whole grace time).
+    if (!preliminary) channel.abort();
   }
   await channel.close();
 
