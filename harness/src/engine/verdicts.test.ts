@@ -38,6 +38,19 @@ async function fakeServer(overrides: ScriptRule[], options: Omit<ScriptedServerO
   return server;
 }
 
+/** A greeting that answers 421 and hangs up past `limit` sessions open at once, as a server with a connection limit does. */
+function greetingWithinLimit(limit: number) {
+  let open = 0;
+  return act.run((context) => {
+    open += 1;
+    void context.session.waitForClose(60_000).then(() => (open -= 1));
+    if (open > limit) {
+      context.write(`421 Too many connections (${limit} allowed).\r\n`);
+      context.session.destroy();
+    } else context.write('220 Ready.\r\n');
+  });
+}
+
 interface Ran {
   results: Map<string, CaseResult>;
   summary: RunSummary;
@@ -129,16 +142,7 @@ test('a target that dies is named once: the case after which it stopped answerin
 });
 
 test('421s of ftp-check\'s own parallel sessions are waited out, and the run says which limit it met', async () => {
-  let open = 0;
-  const greeting = act.run((context) => {
-    open += 1;
-    void context.session.waitForClose(60_000).then(() => (open -= 1));
-    if (open > 2) {
-      context.write('421 Too many connections (2 allowed).\r\n');
-      context.session.destroy();
-    } else context.write('220 Ready.\r\n');
-  });
-  const server = await fakeServer([], { greeting: [greeting] });
+  const server = await fakeServer([], { greeting: [greetingWithinLimit(2)] });
   const ids = ['engine.nlst-names', 'engine.nlst-sees-upload', 'engine.noop-leak-check', 'engine.after-crash'];
   const { results, summary } = await run(server, ids, 4);
   for (const id of ids) assert.equal(results.get(id)?.status, 'passed', `${id}: ${results.get(id)?.reason ?? JSON.stringify(results.get(id)?.failure)}`);
@@ -146,16 +150,7 @@ test('421s of ftp-check\'s own parallel sessions are waited out, and the run say
 });
 
 test('a case that needs more sessions than the target allows is not checked, saying so', async () => {
-  let open = 0;
-  const greeting = act.run((context) => {
-    open += 1;
-    void context.session.waitForClose(60_000).then(() => (open -= 1));
-    if (open > 2) {
-      context.write('421 Too many connections (2 allowed).\r\n');
-      context.session.destroy();
-    } else context.write('220 Ready.\r\n');
-  });
-  const server = await fakeServer([], { greeting: [greeting] });
+  const server = await fakeServer([], { greeting: [greetingWithinLimit(2)] });
   // The first meets the limit (and waits in vain: its own sessions hold the slots); the second is not run at all.
   const { results } = await run(server, ['engine.three-sessions', 'engine.three-sessions-too'], 1);
   assert.equal(results.get('engine.three-sessions')?.status, 'not-checked');
