@@ -150,6 +150,10 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
       clearTimeout(cleanupTimer);
     }
   }
+  // A server path in a reply breaks the file-manager protocol ("no reply carries a server path"); for any other
+  // server it is hardening practice, a SHOULD-level finding (no RFC forbids it).
+  let leakLevel: Level | undefined;
+  if (!problem && !harnessError && context.leaks.length > 0 && !options.capabilities.has(FILE_MANAGER)) leakLevel = 'should';
   if (!problem && !harnessError && context.leaks.length > 0) {
     const failure = { step: 'leak check', expected: ['no server-side path in any reply or listing'], actual: `found ${context.leaks[0]}`, detail: context.leaks.slice(1, 5).join('\n') || undefined };
     problem = { role: 'check', failure, stepWarning: `A reply or listing named a path on the server's own disk (${context.leaks[0]}): it tells every client where the server keeps its files, which helps an attacker aim a path traversal.` };
@@ -168,7 +172,7 @@ export async function runCase(spec: LoadedCase, options: CaseRunOptions): Promis
   const unimplemented = optionalCommandMissing(problem, transcript);
   if (unimplemented) return { info, status: 'skipped', durationMs, reason: unimplemented, transcript };
   const verdict = verdictOf(info, problem);
-  if (verdict.status === 'failed') return { info, status: 'failed', durationMs, failure: verdict.failure, message: verdict.message, transcript };
+  if (verdict.status === 'failed') return { info: leakLevel ? { ...info, level: leakLevel } : info, status: 'failed', durationMs, failure: verdict.failure, message: verdict.message, transcript };
   const reason = stoppedByDeadline ? "the run's deadline passed" : verdict.reason + cascadePointer(spec, problem, transcript, options.rootCases);
   return { info, status: 'not-checked', durationMs, failure: verdict.failure, reason, message: `Not checked: ${reason}.`, transcript };
 }
