@@ -245,7 +245,9 @@ export class Session {
     data.on('error', (error) => (this.hasFault('crash-on-data-reset') ? this.crashServer(`data connection: ${error.message}`) : controller.abort()));
     let workDone = false;
     // A close once the work is done is the normal end, not an abort (and an abort costs a DOMException).
-    data.on('close', () => workDone || controller.abort());
+    // Nor is a close after the client's end of data: an empty upload's FIN can close the socket before the file
+    // is written (a download whose reader goes away still fails, on its next write).
+    data.on('close', () => workDone || data.readableEnded || controller.abort());
     if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
     const stall = watchForStall(data as Socket, this.context.settings.dataTimeout, controller);
     this.reply(Reply.fileStatusOkOpeningData, announce);
