@@ -6,6 +6,7 @@
 // file, so an edited source is never shadowed by a stale build.
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 
 // Chunks of an older build would be shipped by `npm pack` beside the new ones.
 await rm('dist/ftp-check-chunks', { recursive: true, force: true });
@@ -18,15 +19,8 @@ await build({
   // single file would load ajv, yaml, pino... even for --help.
   splitting: true,
   chunkNames: 'ftp-check-chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // Packages stay outside the bundle (installed as dependencies).
-  packages: 'external',
-  sourcemap: 'linked',
+  ...NODE_BUNDLE,
   metafile: process.argv.includes('--metafile'),
-  logLevel: 'warning',
 }).then(async (result) => {
   if (result.metafile) {
     const { writeFile } = await import('node:fs/promises');

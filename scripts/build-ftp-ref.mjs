@@ -4,16 +4,11 @@
 // and a faster start. bin/ftp-ref.js uses the bundle only while it is newer
 // than every source file, so an edited source is never shadowed by a stale build.
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 
 await build({
   entryPoints: ['reference-server/src/cli.ts'],
   outfile: 'dist/ftp-ref.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   // Packages stay outside the bundle: dynamic imports keep costly ones lazy.
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
+  ...NODE_BUNDLE,
 });

@@ -61,18 +61,20 @@ export function rolesUsed(spec: LoadedCase): string[] {
  * RMD, SMNT, STOU, SYST): one that answers it 500/502 lacks a capability, as a missing FEAT feature does.
  */
 function optionalCommandMissing(problem: StepProblem, transcript: readonly TranscriptEntry[]): string | undefined {
-  if (problem.failure.observed !== 'reply') return undefined;
-  const code = Number(/reply "(\d{3})/.exec(problem.failure.actual)?.[1]);
-  if (!UNKNOWN_COMMAND_CODES.includes(code)) return undefined;
-  const lastSent = [...transcript].reverse().find((entry) => entry.direction === 'sent' && entry.channel !== 'data');
-  if (!lastSent) return undefined;
-  const entry = entriesFor(lastSent.text)[0];
+  const reply = problem.failure.reply;
+  if (!reply || !UNKNOWN_COMMAND_CODES.includes(reply.code)) return undefined;
+  const line = lastCommandSent(transcript);
+  const entry = line === undefined ? undefined : entriesFor(line)[0];
   if (entry?.registry !== 'optional') return undefined;
   // 502 is "not implemented"; a 500 only when it names the verb: a stray 500 (a reply left over from an earlier
   // line, a server out of step) must not pass for a missing command.
-  const text = /reply "([^"]*)/.exec(problem.failure.actual)?.[1] ?? '';
-  if (code === 500 && !new RegExp(`\\b${entry.verb}\\b`, 'i').test(text)) return undefined;
-  return `the target does not implement ${entry.verb} (it answered ${code}); ${entry.verb} is optional (${entry.registrySource.split(';')[0]})`;
+  if (reply.code === 500 && !new RegExp(`\\b${entry.verb}\\b`, 'i').test(reply.text)) return undefined;
+  return `the target does not implement ${entry.verb} (it answered ${reply.code}); ${entry.verb} is optional (${entry.registrySource.split(';')[0]})`;
+}
+
+/** The last command line the case sent on a control connection: the one a wrong reply answered. */
+function lastCommandSent(transcript: readonly TranscriptEntry[]): string | undefined {
+  return [...transcript].reverse().find((entry) => entry.direction === 'sent' && entry.channel !== 'data' && !entry.channel.endsWith(':data'))?.text;
 }
 
 export interface CaseRunOptions {
@@ -88,10 +90,10 @@ export interface CaseRunOptions {
 
 /** `; NLST is checked by rfc959.nlst-names`: the case whose requirement the failed setup command is. */
 function cascadePointer(spec: LoadedCase, problem: StepProblem, transcript: readonly TranscriptEntry[], roots: ReadonlyMap<string, string> | undefined): string {
-  if (!roots || problem.role !== 'setup' || problem.failure.observed !== 'reply') return '';
-  const lastSent = [...transcript].reverse().find((entry) => entry.direction === 'sent' && entry.channel !== 'data');
-  if (!lastSent) return '';
-  const verb = verbOfLine(lastSent.text);
+  if (!roots || problem.role !== 'setup' || !problem.failure.reply) return '';
+  const line = lastCommandSent(transcript);
+  if (line === undefined) return '';
+  const verb = verbOfLine(line);
   const root = roots.get(verb);
   return root && root !== spec.id ? `; ${verb} itself is checked by ${root}` : '';
 }

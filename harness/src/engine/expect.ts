@@ -64,6 +64,10 @@ function replyMatches(reply: Reply, expectation: ReplyExpectation): boolean {
   return true;
 }
 
+function replyFacts(reply: Reply): { code: number; text: string } {
+  return { code: reply.code, text: reply.message };
+}
+
 /**
  * Does `outcome` satisfy `expectation`? For `closed`, the outcome given is
  * the reply read before the close (if any) and `closedAfter` tells whether
@@ -78,11 +82,11 @@ export function checkReply(outcome: Outcome, expectation: ReplyExpectation, step
   }
   if (outcome.kind === 'timeout') return { step, expected, actual: describeOutcome(outcome), observed: 'timeout' };
   if (expectation.closed) {
-    if (hasReplyRules && !replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply' };
-    if (closedAfter === false) return { step, expected, actual: `${describeOutcome(outcome)}, and the connection stayed open`, observed: 'reply' };
+    if (hasReplyRules && !replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply', reply: replyFacts(outcome.reply) };
+    if (closedAfter === false) return { step, expected, actual: `${describeOutcome(outcome)}, and the connection stayed open`, observed: 'reply', reply: replyFacts(outcome.reply) };
     return null;
   }
-  if (!replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply' };
+  if (!replyMatches(outcome.reply, expectation)) return { step, expected, actual: describeOutcome(outcome), observed: 'reply', reply: replyFacts(outcome.reply) };
   return null;
 }
 

@@ -32,6 +32,8 @@ export interface Failure {
   detail?: string;
   /** What the server did at that step: answered (a reply or data that did not hold), closed, or stayed silent. */
   observed?: 'reply' | 'data' | 'closed' | 'timeout';
+  /** The reply that did not hold, when `observed` is 'reply'. */
+  reply?: { code: number; text: string };
 }
 
 export type CaseStatus =

@@ -63,8 +63,7 @@ export function failureMessage(info: CaseInfo, failure: Failure, stepWarning?: s
   const plain = (did: string) => `At ${failure.step} the server ${did} where the check expected ${expectedWords(failure)}, so the requirement "${info.title}" does not hold.`;
   if (failure.observed === 'closed') return plain('closed the connection');
   if (failure.observed === 'timeout') return plain('did not answer in time');
-  const code = Number(/^reply "(\d)\d\d/.exec(failure.actual)?.[1]);
-  if (failure.observed === 'reply' && code === 1) return plain(`answered ${failure.actual.slice(6)}, a preliminary reply,`);
+  if (failure.reply && failure.reply.code < 200) return plain(`answered ${failure.actual.slice(6)}, a preliminary reply,`);
   if (failure.observed === 'reply' && checksData) return plain(`answered ${failure.actual.slice(6)}`);
   return stepWarning?.trim() ?? info.warning;
 }

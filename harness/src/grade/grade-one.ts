@@ -35,6 +35,23 @@ export interface GradeOneOptions {
 
 const MAX_RESTARTS = 2;
 
+/** One suite of the rubric against the target, strict (a SHOULD-level deviation costs its points). */
+async function runSuite(cases: LoadedCase[], profile: TargetProfile, capabilities: ReadonlySet<string>, jobs: number, rubric: Rubric): Promise<CaseResult[]> {
+  const { results } = await runAll({
+    cases,
+    profile,
+    capabilities,
+    jobs,
+    bail: false,
+    strict: true,
+    expectedFailures: new ExpectedFailures(),
+    settings: { replyTimeoutMs: 5000, transferTimeoutMs: 30_000 },
+    caseTimeoutMs: rubric.caseTimeoutSeconds * 1000,
+    reporters: [],
+  });
+  return results;
+}
+
 function skippedAll(cases: LoadedCase[], reason: string): CaseResult[] {
   return cases.map((spec) => ({ info: caseInfo(spec), status: 'skipped', durationMs: 0, reason, transcript: [] }));
 }
@@ -100,18 +117,7 @@ async function gradeTarget(options: GradeOneOptions & { target: { host: string; 
       const suiteCases = cases.filter((c) => c.suite === suite);
       if (suiteCases.length === 0) continue;
       say(`${options.student}: ${suite} (${suiteCases.length} cases)`);
-      const { results: suiteResults } = await runAll({
-        cases: suiteCases,
-        profile,
-        capabilities: probed.capabilities,
-        jobs: options.jobs,
-        bail: false,
-        strict: true,
-        expectedFailures: new ExpectedFailures(),
-        settings: { replyTimeoutMs: 5000, transferTimeoutMs: 30_000 },
-        caseTimeoutMs: rubric.caseTimeoutSeconds * 1000,
-        reporters: [],
-      });
+      const suiteResults = await runSuite(suiteCases, profile, probed.capabilities, options.jobs, rubric);
       results.push(...markMissingAccounts(suiteResults, suiteCases, missing));
     }
   } finally {
@@ -211,18 +217,7 @@ export async function gradeOne(options: GradeOneOptions): Promise<Grade> {
         results.push(...skippedAll(suiteCases, `not run: ${(error as Error).message}`));
         continue;
       }
-      const { results: suiteResults } = await runAll({
-        cases: suiteCases,
-        profile,
-        capabilities,
-        jobs: options.jobs,
-        bail: false,
-        strict: true,
-        expectedFailures: new ExpectedFailures(),
-        settings: { replyTimeoutMs: 5000, transferTimeoutMs: 30_000 },
-        caseTimeoutMs: rubric.caseTimeoutSeconds * 1000,
-        reporters: [],
-      });
+      const suiteResults = await runSuite(suiteCases, profile, capabilities, options.jobs, rubric);
       results.push(...suiteResults);
     }
     const last = running as RunningSubmission | null;

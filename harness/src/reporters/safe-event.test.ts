@@ -10,7 +10,7 @@ test('every piece of server text in an event reaches reporters escaped', () => {
     info: { id: 'x.y', suite: 'x', title: 't', severity: 'major', level: 'must', references: [], warning: 'w', file: 'f' },
     status: 'failed',
     durationMs: 1,
-    failure: { step: `step 1: raw ${hostile}`, expected: ['226'], actual: hostile, detail: hostile },
+    failure: { step: `step 1: raw ${hostile}`, expected: ['226'], actual: hostile, detail: hostile, observed: 'reply', reply: { code: 550, text: hostile } },
     reason: hostile,
     message: hostile,
     transcript: [{ atMs: 0, direction: 'received', channel: 'control', text: hostile }],

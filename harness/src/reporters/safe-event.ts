@@ -15,7 +15,7 @@ function safeInfo(info: CaseInfo): CaseInfo {
 }
 
 function safeFailure(failure: Failure): Failure {
-  return { ...failure, step: safe(failure.step), expected: failure.expected.map(safe), actual: safe(failure.actual), ...(failure.detail === undefined ? {} : { detail: safe(failure.detail) }) };
+  return { ...failure, step: safe(failure.step), expected: failure.expected.map(safe), actual: safe(failure.actual), ...(failure.detail === undefined ? {} : { detail: safe(failure.detail) }), ...(failure.reply === undefined ? {} : { reply: { code: failure.reply.code, text: safe(failure.reply.text) } }) };
 }
 
 export function safeResult(result: CaseResult): CaseResult {
