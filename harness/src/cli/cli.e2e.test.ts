@@ -39,6 +39,16 @@ test('the main command: every suite against the embedded ftp-ref passes, with JU
   assert.equal(json.cases.filter((c) => c.status === 'failed').length, 0);
 });
 
+test('with --tls the RFC 4217 sequence cases still check the time before AUTH TLS, and pass against the embedded ftp-ref', { timeout: 120_000 }, async () => {
+  // Under --tls every connection starts TLS with PBSZ and PROT; the cases about PBSZ before AUTH and
+  // PROT before PBSZ keep their connection plain, or they would judge the harness's own commands.
+  const result = await ftpCheck(['run', '--tls', '--case', 'rfc959.auth-tls-*', '--case', 'rfc959.pbsz-*', '--case', 'rfc959.prot-*']);
+  assert.match(result.stdout, /PASS {2}rfc959\.pbsz-before-auth-503/, result.stdout);
+  assert.match(result.stdout, /PASS {2}rfc959\.prot-before-pbsz-503/, result.stdout);
+  assert.match(result.stdout, /^5 passed, 0 failed, 0 skipped$/m, result.stdout);
+  assert.equal(result.exitCode, 0);
+});
+
 test('an unreachable target exits 2 at once with the reason', async () => {
   const result = await ftpCheck(['run', '--target', '127.0.0.1:1']);
   assert.equal(result.exitCode, 2);
