@@ -13,11 +13,16 @@
  * figures are medians over the rounds (sessions/s over all of them).
  *   ftp-ref only: BENCH_IDLE (default 10000) idle logged-in connections, RSS, all answering NOOP
  *
+ * BENCH_BASELINE=<git revision>[,<revision>...] adds ftp-ref as it was at each revision, built
+ * from `git archive` into the work folder, measured in the same rounds as `ftp-ref@<revision>`,
+ * so that what a change costs is read as a ratio of one run (e.g. the jail's resolve-and-act
+ * change: BENCH_BASELINE=2ba14aa^,2ba14aa BENCH_SERVERS=ftp-ref BENCH_IDLE=0 npm run bench).
+ *
  * Prints a table of ratios to the best peer per figure and writes reports/bench.json.
  * A benchmark, never a test: nothing here asserts a speed.
  */
-import { mkdtemp, mkdir, writeFile, truncate, rm, open as openFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, mkdir, writeFile, truncate, rm, symlink, open as openFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import { PEER_NAMES, PEER_ACCOUNTS, peerAvailability, startPeer, type PeerName } from '../harness/src/peers/peers.ts';
@@ -33,6 +38,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const IDLE = Number(process.env.BENCH_IDLE ?? 10000);
 const RUNS = 3;
 const ONLY = process.env.BENCH_SERVERS?.split(',');
+const BASELINES = process.env.BENCH_BASELINE?.split(',').filter(Boolean) ?? [];
 
 interface Running {
   name: string;
@@ -67,15 +73,26 @@ async function seedHome(home: string, sourceDir: string): Promise<void> {
   void sourceDir;
 }
 
-async function startFtpRef(work: string): Promise<Running> {
-  const data = join(work, 'ftp-ref-data');
+/** The sources of ftp-ref at `revision`, unpacked beside the work files, sharing this checkout's packages. */
+async function checkoutRevision(work: string, revision: string): Promise<string> {
+  const root = join(work, `ftp-ref-at-${revision.replace(/[^\w.-]/g, '_')}`);
+  await mkdir(root, { recursive: true });
+  const archive = await execa('git', ['archive', '--format=tar', revision], { encoding: 'buffer' });
+  await execa('tar', ['-x', '-C', root], { input: archive.stdout });
+  await symlink(resolve('node_modules'), join(root, 'node_modules'));
+  return root;
+}
+
+async function startFtpRef(work: string, name = 'ftp-ref', root = '.'): Promise<Running> {
+  const data = join(work, `${name}-data`);
   const password = 'bench-password-1';
-  // The bundle a user gets from `npm ci`, built from the sources as they are now.
-  await execa(process.execPath, ['scripts/build-ftp-ref.mjs']);
-  await execa(process.execPath, ['dist/ftp-ref.mjs', 'user', 'add', 'bench', '--password', password, '--data', data]);
+  const bundle = join(root, 'dist', 'ftp-ref.mjs');
+  // The bundle a user gets from `npm ci`, built from the sources as they are (or were).
+  await execa(process.execPath, ['scripts/build-ftp-ref.mjs'], { cwd: root });
+  await execa(process.execPath, [bundle, 'user', 'add', 'bench', '--password', password, '--data', data]);
   const child: ResultPromise = execa(
     process.execPath,
-    ['dist/ftp-ref.mjs', '--data', data, '--port', '0', '--log-level', 'warn', '--max-connections', String(IDLE + 100), '--max-per-user', String(IDLE + 100), '--max-per-address', String(IDLE + 100), '--idle-timeout', '600'],
+    [bundle, '--data', data, '--port', '0', '--log-level', 'warn', '--max-connections', String(IDLE + 100), '--max-per-user', String(IDLE + 100), '--max-per-address', String(IDLE + 100), '--idle-timeout', '600'],
     { reject: false, buffer: false },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -91,7 +108,7 @@ async function startFtpRef(work: string): Promise<Running> {
   const home = join(data, 'storage', 'bench');
   await mkdir(home, { recursive: true });
   return {
-    name: 'ftp-ref',
+    name,
     host: '127.0.0.1',
     port,
     pid: child.pid as number,
@@ -163,7 +180,8 @@ function format(value: number, digits = 0): string {
 
 function printTable(all: Figures[]): Record<string, number> {
   const ref = all.find((f) => f.server === 'ftp-ref');
-  const peers = all.filter((f) => f.server !== 'ftp-ref');
+  const baselines = all.filter((f) => f.server.startsWith('ftp-ref@'));
+  const peers = all.filter((f) => !f.server.startsWith('ftp-ref'));
   const rows = [['server', 'RETR MB/s', 'STOR MB/s', 'sessions/s', 'p99 ms', 'peak RSS MiB', 'errors']];
   for (const f of all) rows.push([f.server, format(f.retrMBps), format(f.storMBps), format(f.sessionsPerSecond), format(f.p99Ms, 1), format(f.peakRssMiB, 1), String(f.sessionErrors)]);
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -182,6 +200,13 @@ function printTable(all: Figures[]): Record<string, number> {
     console.log('\nftp-ref / best peer (higher is better for RETR, STOR, sessions/s; lower for p99 and RSS):');
     for (const [name, ratio] of Object.entries(ratios)) console.log(`  ${name.padEnd(9)} ${format(ratio, 2)}`);
   }
+  if (ref) for (const baseline of baselines) {
+    console.log(`\nftp-ref / ${baseline.server} (what the changes since cost or gained; same reading as above):`);
+    for (const [name, ratio] of Object.entries({ retr: ref.retrMBps / baseline.retrMBps, stor: ref.storMBps / baseline.storMBps, sessions: ref.sessionsPerSecond / baseline.sessionsPerSecond, p99: ref.p99Ms / baseline.p99Ms, rss: ref.peakRssMiB / baseline.peakRssMiB })) {
+      ratios[`${name}Vs${baseline.server.slice('ftp-ref'.length)}`] = ratio;
+      console.log(`  ${name.padEnd(9)} ${format(ratio, 2)}`);
+    }
+  }
   if (ref?.idle) console.log(`\nftp-ref idle: ${ref.idle.connections} logged-in connections, ${ref.idle.answered} answered NOOP, RSS ${format(ref.idle.rssMiB, 1)} MiB`);
   return ratios;
 }
@@ -191,19 +216,23 @@ const uploadSource = join(work, 'upload-source.bin');
 await (await openFile(uploadSource, 'w')).close();
 await truncate(uploadSource, STOR_MB * 1024 * 1024);
 const results: Figures[] = [];
-const candidates: string[] = ['ftp-ref', ...PEER_NAMES].filter((name) => !ONLY || ONLY.includes(name));
+const baselineNames = new Map(BASELINES.map((revision) => [`ftp-ref@${revision}`, revision]));
+const candidates: string[] = [...baselineNames.keys(), 'ftp-ref', ...PEER_NAMES].filter((name) => !ONLY || ONLY.includes(name) || baselineNames.has(name));
 const servers: Running[] = [];
 const samples = new Map<string, Samples>();
 try {
   for (const name of candidates) {
-    if (name !== 'ftp-ref') {
+    if (!name.startsWith('ftp-ref')) {
       const availability = peerAvailability(name as PeerName);
       if (!availability.available) {
         console.log(`${name}: skipped (${availability.reason})`);
         continue;
       }
     }
-    const server = name === 'ftp-ref' ? await startFtpRef(work) : await startPeerServer(name as PeerName);
+    const server =
+      baselineNames.has(name) ? await startFtpRef(work, name, await checkoutRevision(work, baselineNames.get(name) as string))
+      : name === 'ftp-ref' ? await startFtpRef(work)
+      : await startPeerServer(name as PeerName);
     servers.push(server);
     await seedHome(server.home, uploadSource);
     samples.set(name, { retr: [], stor: [], loops: [], peaksMiB: [] });
@@ -232,7 +261,7 @@ try {
   console.log('');
   const ratios = printTable(results);
   await mkdir('reports', { recursive: true });
-  await writeFile(join('reports', 'bench.json'), JSON.stringify({ when: new Date().toISOString(), settings: { RETR_MB, STOR_MB, SECONDS, CLIENTS, IDLE }, results, ratios }, null, 2));
+  await writeFile(join('reports', 'bench.json'), JSON.stringify({ when: new Date().toISOString(), settings: { RETR_MB, STOR_MB, SECONDS, CLIENTS, IDLE, BASELINES }, results, ratios }, null, 2));
   console.log('\nwritten reports/bench.json');
 } finally {
   for (const server of servers) await server.stop().catch(() => {});
