@@ -178,10 +178,15 @@ function format(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/** ftp-ref as it is now ('ftp-ref') or at a baseline revision ('ftp-ref@<revision>'); every other name is a peer. */
+function isFtpRef(name: string): boolean {
+  return name === 'ftp-ref' || name.startsWith('ftp-ref@');
+}
+
 function printTable(all: Figures[]): Record<string, number> {
   const ref = all.find((f) => f.server === 'ftp-ref');
-  const baselines = all.filter((f) => f.server.startsWith('ftp-ref@'));
-  const peers = all.filter((f) => !f.server.startsWith('ftp-ref'));
+  const baselines = all.filter((f) => isFtpRef(f.server) && f !== ref);
+  const peers = all.filter((f) => !isFtpRef(f.server));
   const rows = [['server', 'RETR MB/s', 'STOR MB/s', 'sessions/s', 'p99 ms', 'peak RSS MiB', 'errors']];
   for (const f of all) rows.push([f.server, format(f.retrMBps), format(f.storMBps), format(f.sessionsPerSecond), format(f.p99Ms, 1), format(f.peakRssMiB, 1), String(f.sessionErrors)]);
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -222,7 +227,7 @@ const servers: Running[] = [];
 const samples = new Map<string, Samples>();
 try {
   for (const name of candidates) {
-    if (!name.startsWith('ftp-ref')) {
+    if (!isFtpRef(name)) {
       const availability = peerAvailability(name as PeerName);
       if (!availability.available) {
         console.log(`${name}: skipped (${availability.reason})`);
