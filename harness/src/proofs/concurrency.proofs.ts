@@ -5,6 +5,7 @@ export const CONCURRENCY_PROOFS: Proof[] = [
   {
     title: 'one current directory shared by every session',
     faults: ['shared-cwd'],
+    targetPerCase: true,
     mustFail: [
       'concurrency.separate-cwd-two-users',
       'concurrency.separate-cwd-same-user',

@@ -20,6 +20,12 @@ export interface Proof {
   mustFail: string[];
   /** Case ids that must still pass against it (optional sanity: the fault is narrow). */
   mustPass?: string[];
+  /**
+   * Each case on a target of its own: the fault carries one case's state into
+   * the next (a current directory shared server-wide leads every later login
+   * into the folder of whichever case ran last, so which case meets it is a race).
+   */
+  targetPerCase?: boolean;
 }
 
 /** Registers one node:test test per proof. */
@@ -36,7 +42,7 @@ export function testProofs(suite: string, proofs: readonly Proof[]): void {
           await target.stop();
         }
       };
-      const results = await runOn(cases);
+      const results = proof.targetPerCase ? await runEachAlone(cases, runOn) : await runOn(cases);
       // A fault that takes the target down fails the first case that meets it; the run reports the others as
       // not checked. Each of them is proved on a target of its own.
       for (const id of proof.mustFail) {
@@ -56,4 +62,10 @@ export function testProofs(suite: string, proofs: readonly Proof[]): void {
       }
     });
   }
+}
+
+async function runEachAlone<R>(ids: string[], runOn: (ids: string[]) => Promise<Map<string, R>>): Promise<Map<string, R>> {
+  const results = new Map<string, R>();
+  for (const id of ids) for (const [key, result] of await runOn([id])) results.set(key, result);
+  return results;
 }
