@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTempServer, type TempServer } from '../testing/temp-server.ts';
@@ -290,6 +291,32 @@ describe('SITE CPFR / SITE CPTO (proftpd mod_copy convention)', () => {
     assert.equal((await alice.send('SITE CPTO target-dir')).code, 550);
     assert.equal((await alice.get('one.txt')).toString(), 'one');
     await alice.quit();
+  });
+
+  test('a CPTO the jail refuses (a link out of the home) is 550 and leaves the source file closed', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'cpto-outside-'));
+    const alice = await RawFtp.login(server.port, 'alice', 'alice-pw');
+    symlinkSync(outside, join(storage, 'alice', 'leads-out'));
+    try {
+      await alice.put('kept-open.txt', Buffer.from('source'));
+      const source = realpathSync(join(storage, 'alice', 'kept-open.txt'));
+      await alice.expect('SITE CPFR kept-open.txt', 350);
+      assert.equal((await alice.send('SITE CPTO leads-out/copy.txt')).code, 550);
+      assert.deepEqual(readdirSync(outside), []);
+      // The server runs in this process: a descriptor of the source still open here is one it leaked.
+      const held = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === source;
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(held, [], 'the source of a refused copy is still open');
+    } finally {
+      await alice.quit();
+      rmSync(join(storage, 'alice', 'leads-out'));
+      rmSync(outside, { recursive: true });
+    }
   });
 
   test('anonymous cannot copy (550)', async () => {

@@ -12,7 +12,10 @@ import { FtpReplyError } from '../errors.ts';
 import { checkPreconditions } from '../preconditions.ts';
 import { AccountError, AccountStore, RESERVED_FOR_REGISTRATION } from '../accounts/account-store.ts';
 import { resolveVirtual } from '../vfs/virtual-path.ts';
+import type { FileHandle } from 'node:fs/promises';
 import { openBeforeRemoval, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
+import type { JailPath } from '../vfs/jail.ts';
+import type { VirtualPath } from '../vfs/virtual-path.ts';
 import { ledgerFor } from './quota-scope.ts';
 import { underNameLocks } from './file-locks.ts';
 import { QuotaExceededError } from '../quota.ts';
@@ -85,48 +88,56 @@ const copyTo: Handler = async (session, argument) => {
   const source = session.copyFrom;
   session.copyFrom = null;
   if (!source) throw new FtpReplyError(Reply.badSequence, 'SITE CPFR required first.');
-  const from = session.requireIdentity().jail.pin(source);
-  const file = await openToRead(from.real).finally(() => from.close());
   const target = await session.resolvePath(argument);
   try {
-    const info = await file.stat();
-    if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
-    const size = info.size;
-    const existing = await lstat(target.real).catch(() => null);
-    if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
-    const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
-    const refuse = () => {
-      session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
-      return new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
-    };
-    // Refused at once when it cannot fit; the count that decides is made when the copy takes the name.
-    if (ledger && size - (existing ? ledger.countedOf(existing) : 0) > ledger.available()) throw refuse();
-    // Copy beside the server's files, then rename: the target is never seen half-written.
-    const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
+    const from = session.requireIdentity().jail.pin(source);
+    const file = await openToRead(from.real).finally(() => from.close());
     try {
-      await copyFile(pathOfHandle(file), temporary);
-      // What was copied, which is more than `size` if an APPE was writing the source meanwhile.
-      const copied = (await lstat(temporary)).size;
-      await underNameLocks(session.context, [target.key], async () => {
-        const replaced = await openBeforeRemoval(target.real);
-        try {
-          if (ledger) await ledger.place(copied, 0, replaced, () => rename(temporary, target.real));
-          else await rename(temporary, target.real);
-        } finally {
-          await replaced?.close();
-        }
-      });
-    } catch (error) {
-      await unlink(temporary).catch(() => {});
-      throw error instanceof QuotaExceededError ? refuse() : error;
+      await copyInto(session, file, source, target);
+    } finally {
+      await file.close();
     }
-    session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source, to: target.virtual, bytes: size }, 'copy');
-    session.reply(Reply.fileActionOk, 'Copy done.');
   } finally {
     target.close();
-    await file.close();
   }
 };
+
+/** Copies the open source `file` to `target` through a temporary file, counted in the target's quota. */
+async function copyInto(session: Session, file: FileHandle, source: VirtualPath, target: JailPath): Promise<void> {
+  const info = await file.stat();
+  if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Only files can be copied.');
+  const size = info.size;
+  const existing = await lstat(target.real).catch(() => null);
+  if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
+  const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
+  const refuse = () => {
+    session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
+    return new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
+  };
+  // Refused at once when it cannot fit; the count that decides is made when the copy takes the name.
+  if (ledger && size - (existing ? ledger.countedOf(existing) : 0) > ledger.available()) throw refuse();
+  // Copy beside the server's files, then rename: the target is never seen half-written.
+  const temporary = join(session.context.layout.tmp, `copy-${randomBytes(8).toString('hex')}`);
+  try {
+    await copyFile(pathOfHandle(file), temporary);
+    // What was copied, which is more than `size` if an APPE was writing the source meanwhile.
+    const copied = (await lstat(temporary)).size;
+    await underNameLocks(session.context, [target.key], async () => {
+      const replaced = await openBeforeRemoval(target.real);
+      try {
+        if (ledger) await ledger.place(copied, 0, replaced, () => rename(temporary, target.real));
+        else await rename(temporary, target.real);
+      } finally {
+        await replaced?.close();
+      }
+    });
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw error instanceof QuotaExceededError ? refuse() : error;
+  }
+  session.context.logs.files.info({ session: session.id, user: session.who, action: 'copy', from: source, to: target.virtual, bytes: size }, 'copy');
+  session.reply(Reply.fileActionOk, 'Copy done.');
+}
 
 const users: Handler = async (session) => {
   requireAdmin(session);
