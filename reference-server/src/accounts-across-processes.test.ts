@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { AccountStore } from './accounts/account-store.ts';
-import { startTempServer } from './testing/temp-server.ts';
+import { startTempServer } from './temp-server.ts';
 import { ControlClient } from './testing/control-client.ts';
 import { RawFtp } from './testing/raw-ftp-client.ts';
 import { waitFor, withTimeoutOf } from './testing/extension-kit.ts';

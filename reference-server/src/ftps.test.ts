@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { RawFtp } from './testing/raw-ftp-client.ts';
 import { requireTool } from './testing/require-tool.ts';
 import { patternBytes, sha256 } from './testing/extension-kit.ts';

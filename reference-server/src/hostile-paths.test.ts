@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, mkdir, readdir, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { ControlClient } from './testing/control-client.ts';
 
 let server: TempServer;

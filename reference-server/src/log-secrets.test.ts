@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer } from './testing/temp-server.ts';
+import { startTempServer } from './temp-server.ts';
 import { ControlClient } from './testing/control-client.ts';
 
 const SECRET = 'Tr0ub4dor-and-3';

@@ -1,18 +1,23 @@
 /** Sessions per account (maxPerUser): claimed at login, released at logout or close. */
-import type { ServerContext } from './server-context.ts';
+export class LoginSlots {
+  private readonly counts = new Map<string, number>();
 
-export function claimLogin(context: ServerContext, name: string): boolean {
-  const count = context.sessionsPerUser.get(name) ?? 0;
-  if (count >= context.settings.maxPerUser) return false;
-  context.sessionsPerUser.set(name, count + 1);
-  return true;
-}
+  constructor(private readonly maxPerUser: number) {}
 
-export function releaseLogin(context: ServerContext, session: { identity: { name: string } | null }): void {
-  if (context.faults.has('auth-login-slot-leak')) return;
-  const name = session.identity?.name;
-  if (!name) return;
-  const count = (context.sessionsPerUser.get(name) ?? 1) - 1;
-  if (count <= 0) context.sessionsPerUser.delete(name);
-  else context.sessionsPerUser.set(name, count);
+  /** Takes a slot of `name`; false when all its slots are taken. */
+  claim(name: string): boolean {
+    const count = this.counts.get(name) ?? 0;
+    if (count >= this.maxPerUser) return false;
+    this.counts.set(name, count + 1);
+    return true;
+  }
+
+  /** Gives back the slot of whoever `session` is logged in as (nothing before login). */
+  release(session: { identity: { name: string } | null }): void {
+    const name = session.identity?.name;
+    if (!name) return;
+    const count = (this.counts.get(name) ?? 1) - 1;
+    if (count <= 0) this.counts.delete(name);
+    else this.counts.set(name, count);
+  }
 }

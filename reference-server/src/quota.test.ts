@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { RawFtp } from './testing/raw-ftp-client.ts';
 import { bytesOnDisk, parseQuota, patternBytes } from './testing/extension-kit.ts';
 

@@ -7,8 +7,10 @@ import type { Settings, DataLayout } from './config.ts';
 import type { AccountStore } from './accounts/account-store.ts';
 import type { Logs } from './logs.ts';
 import type { QuotaBook } from './quota.ts';
-import type { FaultName } from './faults/index.ts';
+import type { FaultName } from '../faults/index.ts';
 import type { LoginBrake } from './login-brake.ts';
+import type { LoginSlots } from './login-slots.ts';
+import type { ServerParts } from './server-parts.ts';
 
 export interface TlsProvider {
   secureContext(): SecureContext;
@@ -21,7 +23,10 @@ export interface ServerContext {
   logs: Logs;
   quota: QuotaBook;
   tls: TlsProvider | null;
-  sessionsPerUser: Map<string, number>;
+  /** Sessions per account. */
+  loginSlots: LoginSlots;
+  /** What the server is built from (server-parts.ts). */
+  parts: ServerParts;
   /** Failed logins per address and account, across connections. */
   loginBrake: LoginBrake;
   /** Ends every session of an account (used when the account is deleted); returns how many ended. */

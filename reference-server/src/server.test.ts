@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { ControlClient, collect, delay, withTimeout } from './testing/control-client.ts';
 import type { Settings } from './config.ts';
 

@@ -10,15 +10,14 @@ import { AccountStore } from './accounts/account-store.ts';
 import { removeEmptyHomesWithoutAccount } from './accounts/abandoned-homes.ts';
 import { openLogs, type Logs } from './logs.ts';
 import { QuotaBook } from './quota.ts';
-import { Session } from './session.ts';
-import { COMMANDS } from './protocol/command-table.ts';
+import type { Session } from './session.ts';
+import { SERVER_PARTS, type ServerParts } from './server-parts.ts';
 import { formatReply, Reply } from './protocol/replies.ts';
 import { normalizeAddress } from './data/data-connections.ts';
 import { loadTlsProvider } from './tls.ts';
 import type { ServerContext } from './server-context.ts';
-import { releaseLogin } from './login-slots.ts';
 import { LoginBrake } from './login-brake.ts';
-import { checkFaultNames, type FaultName } from './faults/index.ts';
+import { checkFaultNames, type FaultName } from '../faults/index.ts';
 
 export class FtpServer {
   private readonly sessions = new Set<Session>();
@@ -33,7 +32,9 @@ export class FtpServer {
     server.on('connection', (socket) => this.onConnection(socket));
   }
 
-  static async start(settings: Settings, options: { logs?: Logs; faults?: readonly FaultName[] } = {}): Promise<FtpServer> {
+  /** `parts`: what the server is built from (server-parts.ts); the correct ones unless given. */
+  static async start(settings: Settings, options: { logs?: Logs; parts?: ServerParts; faults?: readonly FaultName[] } = {}): Promise<FtpServer> {
+    const parts = options.parts ?? SERVER_PARTS;
     parsePortRange(settings.pasvPorts);
     const layout = dataLayout(settings);
     // Uploads and copies cut by a crash leave half files in tmp/; nothing there is ever resumed.
@@ -50,7 +51,8 @@ export class FtpServer {
       logs,
       quota: new QuotaBook(layout.storage, (home) => accounts.get(home)?.quotaLimit ?? 0),
       tls: await loadTlsProvider(settings, layout),
-      sessionsPerUser: new Map(),
+      loginSlots: parts.loginSlots(settings.maxPerUser),
+      parts,
       loginBrake: new LoginBrake(settings.loginFailDelay),
       endSessionsOf: () => 0,
       faults: new Set(checkFaultNames(options.faults ?? [])),
@@ -86,10 +88,9 @@ export class FtpServer {
     socket.on('error', () => {});
     const fromAddress = this.perAddress.get(remote) ?? 0;
     let refusal: string | null = null;
-    const unlimited = this.context.faults.has('no-connection-limit'); // test-only fault
     if (this.stopping) refusal = 'Server shutting down.';
-    else if (!unlimited && this.sessions.size >= settings.maxConnections) refusal = 'Too many connections; try again later.';
-    else if (!unlimited && fromAddress >= settings.maxPerAddress) refusal = 'Too many connections from your address.';
+    else if (this.sessions.size >= settings.maxConnections) refusal = 'Too many connections; try again later.';
+    else if (fromAddress >= settings.maxPerAddress) refusal = 'Too many connections from your address.';
     if (refusal) {
       logs.connections.warn({ remote, reason: refusal }, 'refused');
       socket.end(formatReply(Reply.serviceNotAvailable, refusal));
@@ -97,7 +98,7 @@ export class FtpServer {
       return;
     }
     this.perAddress.set(remote, fromAddress + 1);
-    const session = new Session(socket, this.nextSessionId++, this.context, COMMANDS, (ended) => this.onSessionClosed(ended, remote));
+    const session = this.context.parts.createSession(socket, this.nextSessionId++, this.context, (ended) => this.onSessionClosed(ended, remote));
     this.sessions.add(session);
     logs.connections.info({ session: session.id, remote, local: session.localAddress }, 'connected');
     session.greet();
@@ -109,7 +110,7 @@ export class FtpServer {
     const left = (this.perAddress.get(remote) ?? 1) - 1;
     if (left <= 0) this.perAddress.delete(remote);
     else this.perAddress.set(remote, left);
-    releaseLogin(this.context, session);
+    this.context.loginSlots.release(session);
   }
 
   /** Test-only (faults): what an uncaught exception does to a real server process: nobody is served any more. */

@@ -15,9 +15,9 @@ import type { Jail, JailPath } from './vfs/jail.ts';
 import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
 import type { ServerContext } from './server-context.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
-import type { FaultName } from './faults/index.ts';
-import { guestIdentity } from './faults/auth-behaviour.ts';
-import { faultyCommandLine, withRealPath } from './faults/jail-mapping.ts';
+import type { FaultName } from '../faults/index.ts';
+import { guestIdentity } from '../faults/auth-behaviour.ts';
+import { faultyCommandLine, withRealPath } from '../faults/jail-mapping.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
 
@@ -77,7 +77,6 @@ export class Session {
     socket: Socket,
     readonly id: number,
     readonly context: ServerContext,
-    readonly commands: CommandTable,
     private readonly onClose: (session: Session) => void,
   ) {
     this.socket = socket;
@@ -90,6 +89,11 @@ export class Session {
     this.startLoginDeadline();
     this.attach(socket);
     socket.setNoDelay(true);
+  }
+
+  /** The verbs this server knows, with their rules and handlers. */
+  get commands(): CommandTable {
+    return this.context.parts.commands;
   }
 
   private attach(socket: Socket): void {
@@ -421,7 +425,7 @@ export class Session {
     this.transfer?.controller.abort();
     this.clearDataTarget();
     if (!this.socket.destroyed) this.socket.destroySoon();
-    if (!this.hasFault('slots-never-released')) this.onClose(this);
+    this.onClose(this);
     this.context.logs.connections.info({ session: this.id, remote: this.remoteAddress, user: this.who, reason, seconds: (Date.now() - this.startedAt) / 1000 }, 'disconnected');
   }
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { ControlClient, collect } from './testing/control-client.ts';
 
 /** Larger than what loopback socket buffers hold, so an unread RETR cannot finish into them. */

@@ -12,7 +12,7 @@ import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from './testing/temp-server.ts';
+import { startTempServer, type TempServer } from './temp-server.ts';
 import { withTimeout } from './testing/control-client.ts';
 
 /** Reads CRLF-terminated reply lines from a stream as they come. */

@@ -1,5 +1,5 @@
 /** Faulty targets that the auth suite's cases must catch. */
-import { startTempServer } from '../../../reference-server/src/testing/temp-server.ts';
+import { startTempServer } from '../../../reference-server/src/temp-server.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import type { Proof } from './proof.ts';
 

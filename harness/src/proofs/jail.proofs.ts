@@ -8,11 +8,11 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Proof } from './proof.ts';
 import { startEmbeddedTarget } from '../target/embedded.ts';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
+import { faultyVariant, type FaultName } from '../../../reference-server/faults/index.ts';
 
 /** An embedded ftp-ref whose user has, at its root, `ftp-check-link-out -> /` and `ftp-check-link-up -> ..` (see specs/jail/symlinks.yaml). */
 async function withPlantedSymlinks(faults: FaultName[]) {
-  const target = await startEmbeddedTarget({ faults });
+  const target = await startEmbeddedTarget({ variant: faultyVariant(faults) });
   const [dataDir] = target.profile.serverPaths;
   const user = target.profile.accounts.user;
   if (!dataDir || !user) throw new Error('the embedded target has no data folder or user');

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
+import type { FaultName } from '../../../reference-server/faults/index.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { explain, runAgainstEmbedded, runAgainstProfile } from './run-against.ts';
 

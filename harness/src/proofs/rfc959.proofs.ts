@@ -1,6 +1,6 @@
 /**
  * Faulty targets that the rfc959 suite's cases must catch: ftp-ref with
- * test-only faults (reference-server/src/faults/rfc959.ts, and a few of the
+ * test-only faults (reference-server/faults/rfc959.ts, and a few of the
  * resume suite's that break RFC 959 rules too), and scripted fake servers for
  * what a whole server gets wrong by leaving things out: a "student server"
  * that implements only the commands a first client needs.

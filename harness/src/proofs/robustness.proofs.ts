@@ -1,14 +1,14 @@
 /**
  * Faulty targets that the robustness suite's cases must catch: ftp-ref with
- * test-only faults (reference-server/src/faults/robustness.ts, and the
+ * test-only faults (reference-server/faults/robustness.ts, and the
  * concurrency suite's slots-never-released), ftp-ref with a small passive port
  * range that a leak exhausts, and a scripted fake server that hangs on input it
  * cannot handle.
  */
 import { scratchDialogue } from '../../../fixtures/fake-servers/scratch-dialogue.ts';
 import { startScriptedServer, act, type ScriptRule } from '../../../fixtures/fake-servers/scripted-server.ts';
-import { startTempServer } from '../../../reference-server/src/testing/temp-server.ts';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
+import { startTempServer } from '../../../reference-server/src/temp-server.ts';
+import { faultyVariant, type FaultName } from '../../../reference-server/faults/index.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import type { Proof } from './proof.ts';
 
@@ -24,7 +24,7 @@ function profileFor(host: string, port: number, name: string, serverPaths: strin
 function ftpRefWithSmallPassiveRange(faults: FaultName[]) {
   return async (): Promise<Target> => {
     const first = 50000 + Math.floor(Math.random() * 1000) * 8;
-    const server = await startTempServer({ faults, settings: { host: '127.0.0.1', pasvPorts: `${first}-${first + 7}` }, accounts: [USER] });
+    const server = await startTempServer({ variant: faultyVariant(faults), settings: { host: '127.0.0.1', pasvPorts: `${first}-${first + 7}` }, accounts: [USER] });
     return { profile: profileFor(server.host, server.port, `ftp-ref, passive ports ${first}-${first + 7}`, [server.dataDir]), stop: () => server.stop() };
   };
 }

@@ -11,7 +11,7 @@ import type { TargetProfile } from '../target/profile.ts';
 import { runAll } from '../engine/runner.ts';
 import { ExpectedFailures } from '../engine/expect-fail.ts';
 import type { CaseResult } from '../engine/results.ts';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
+import { faultyVariant, type FaultName } from '../../../reference-server/faults/index.ts';
 
 let loaded: Promise<LoadedCase[]> | null = null;
 
@@ -55,7 +55,7 @@ export async function runAgainstProfile(profile: TargetProfile, options: RunAgai
 
 /** Starts an embedded ftp-ref with `faults`, runs the cases, stops it. */
 export async function runAgainstEmbedded(options: RunAgainstOptions & { faults?: FaultName[] }): Promise<Map<string, CaseResult>> {
-  const target = await startEmbeddedTarget({ faults: options.faults ?? [] });
+  const target = await startEmbeddedTarget({ variant: faultyVariant(options.faults ?? []) });
   try {
     return await runAgainstProfile(target.profile, options);
   } finally {

@@ -5,10 +5,9 @@
  * only turn a 50-client run into 421s).
  */
 import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
 
 export const STRESS_LIMITS = { maxConnections: 5000, maxPerUser: 5000, idleTimeoutSeconds: 60, dataTimeoutSeconds: 20 };
 
-export function startStressTarget(options: { tls?: boolean; faults?: readonly FaultName[] } = {}): Promise<EmbeddedTarget> {
+export function startStressTarget(options: { tls?: boolean } = {}): Promise<EmbeddedTarget> {
   return startEmbeddedTarget({ ...options, limits: STRESS_LIMITS });
 }

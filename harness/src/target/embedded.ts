@@ -5,9 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from '../../../reference-server/src/testing/temp-server.ts';
+import { startTempServer, type ServerVariant, type TempServer } from '../../../reference-server/src/temp-server.ts';
 import type { TargetLimits, TargetProfile } from './profile.ts';
-import type { FaultName } from '../../../reference-server/src/faults/index.ts';
 
 export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
 export const EMBEDDED_QUOTA = 1024 * 1024;
@@ -18,10 +17,10 @@ export interface EmbeddedTarget {
 }
 
 /**
- * `limits` default to EMBEDDED_LIMITS (stress sizes them for load). `faults` is
+ * `limits` default to EMBEDDED_LIMITS (stress sizes them for load). `variant` is
  * for ftp-check's own tests: a deliberately broken ftp-ref (never set by the CLI).
  */
-export async function startEmbeddedTarget(options: { tls?: boolean; faults?: readonly FaultName[]; limits?: Required<TargetLimits> } = {}): Promise<EmbeddedTarget> {
+export async function startEmbeddedTarget(options: { tls?: boolean; variant?: ServerVariant; limits?: Required<TargetLimits> } = {}): Promise<EmbeddedTarget> {
   const limits = options.limits ?? EMBEDDED_LIMITS;
   const accounts = {
     user: { name: 'alice', password: 'alice-secret-1' },
@@ -31,7 +30,7 @@ export async function startEmbeddedTarget(options: { tls?: boolean; faults?: rea
     anonymous: { name: 'anonymous', password: 'ftp-check@example.com' },
   };
   const server: TempServer = await startTempServer({
-    faults: options.faults,
+    variant: options.variant,
     settings: {
       host: '127.0.0.1',
       registration: true,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { ControlClient, collect, connectData, delay, listenActive, portArgument, withTimeout } from '../testing/control-client.ts';
 
 let server: TempServer;

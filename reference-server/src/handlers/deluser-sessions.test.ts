@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTempServer } from '../testing/temp-server.ts';
+import { startTempServer } from '../temp-server.ts';
 import { RawFtp } from '../testing/raw-ftp-client.ts';
 
 test('SITE DELUSER ends the open sessions of the deleted account, and only those', async () => {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { RawFtp } from '../testing/raw-ftp-client.ts';
 import { requireTool } from '../testing/require-tool.ts';
 import { SYSTEM_PYTHON, digest, patternBytes } from '../testing/extension-kit.ts';

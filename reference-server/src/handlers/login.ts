@@ -6,18 +6,17 @@ import { Reply } from '../protocol/replies.ts';
 import { ANONYMOUS_NAMES } from '../accounts/account-store.ts';
 import { Jail } from '../vfs/jail.ts';
 import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
-import { claimLogin, releaseLogin } from '../login-slots.ts';
 import { LoginBrake } from '../login-brake.ts';
 import { unknownUserName } from '../logs.ts';
 import type { Identity, Session } from '../session.ts';
 import type { ServerContext } from '../server-context.ts';
-import { crashesOnCredential, faultyLoginIncorrect, openBackdoor, ownHome, sqlInjectedAccount } from '../faults/auth-behaviour.ts';
+import { crashesOnCredential, faultyLoginIncorrect, openBackdoor, ownHome, sqlInjectedAccount } from '../../faults/auth-behaviour.ts';
 
 /** Test-only (fault shared-pending-user): the last USER name given on any session of a server. */
 const sharedPendingUsers = new WeakMap<ServerContext, string>();
 
 function logout(session: Session): void {
-  releaseLogin(session.context, session);
+  session.context.loginSlots.release(session);
   session.identity = null;
   session.pendingUser = null;
   session.cwd = VIRTUAL_ROOT;
@@ -71,7 +70,7 @@ export async function handlePass(session: Session, password: string): Promise<vo
     }
     return;
   }
-  if (!session.hasFault('no-per-user-limit') && !claimLogin(context, identity.name)) {
+  if (!context.loginSlots.claim(identity.name)) {
     context.logs.auth.warn({ session: session.id, user: identity.name }, 'too many sessions for this account');
     session.replyAndClose(Reply.serviceNotAvailable, 'Too many sessions for this account; try again later.', 'per-user limit');
     return;

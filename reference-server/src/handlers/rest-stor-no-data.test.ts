@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startTempServer } from '../testing/temp-server.ts';
+import { startTempServer } from '../temp-server.ts';
 import { RawFtp } from '../testing/raw-ftp-client.ts';
 
 const server = await startTempServer({ settings: { dataTimeout: 1 } });

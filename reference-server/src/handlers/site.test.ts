@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realp
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { RawFtp } from '../testing/raw-ftp-client.ts';
 import { requireTool } from '../testing/require-tool.ts';
 import { SYSTEM_PYTHON, bytesOnDisk, parseQuota, patternBytes, waitFor } from '../testing/extension-kit.ts';

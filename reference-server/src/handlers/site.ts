@@ -22,7 +22,7 @@ import { QuotaExceededError } from '../quota.ts';
 import { quotaView } from './account-view.ts';
 import type { CommandTable, Handler } from '../protocol/command-spec.ts';
 import type { Session } from '../session.ts';
-import { guestIdentity } from '../faults/auth-behaviour.ts';
+import { guestIdentity } from '../../faults/auth-behaviour.ts';
 
 function requireAdmin(session: Session): void {
   if (session.identity?.role !== 'admin' && !session.hasFault('admin-commands-for-everyone')) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { execa } from 'execa';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { RawFtp } from '../testing/raw-ftp-client.ts';
 import { requireTool } from '../testing/require-tool.ts';
 import { bytesOnDisk, parseQuota, patternBytes, sha256, waitFor } from '../testing/extension-kit.ts';

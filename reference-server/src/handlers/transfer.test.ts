@@ -7,7 +7,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { ControlClient, delay, withTimeout } from '../testing/control-client.ts';
 
 const BIG = 32 * 1024 * 1024;

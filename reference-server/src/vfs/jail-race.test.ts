@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { startTempServer, type TempServer } from '../testing/temp-server.ts';
+import { startTempServer, type TempServer } from '../temp-server.ts';
 import { collect, connectData, ControlClient } from '../testing/control-client.ts';
 import { SYSTEM_PYTHON } from '../testing/extension-kit.ts';
 

@@ -21,7 +21,7 @@ import { closeSync, constants, lstatSync, openSync, readlinkSync } from 'node:fs
 import { realpath } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import { resolveVirtual, VIRTUAL_ROOT, type VirtualPath } from './virtual-path.ts';
-import { faultyResolve, faultyRoot, faultyVirtual, mapsPathsFaultily, type Faults } from '../faults/jail-mapping.ts';
+import { faultyResolve, faultyRoot, faultyVirtual, mapsPathsFaultily, type Faults } from '../../faults/jail-mapping.ts';
 
 declare const realBrand: unique symbol;
 /** A place to act on the disk, inside a jail root. Only a Jail makes one. */

@@ -7,8 +7,8 @@
 import { basename, dirname, join, sep } from 'node:path';
 import { lstatSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { resolveVirtual, virtualName, virtualParent, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
-import { OutsideJailError, type JailPath, type RealPath } from '../vfs/jail.ts';
+import { resolveVirtual, virtualName, virtualParent, VIRTUAL_ROOT, type VirtualPath } from '../src/vfs/virtual-path.ts';
+import { OutsideJailError, type JailPath, type RealPath } from '../src/vfs/jail.ts';
 import { JAIL_FAULTS } from './jail.ts';
 import type { FaultName } from './index.ts';
 

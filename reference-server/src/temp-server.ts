@@ -5,11 +5,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSettings, dataLayout, type Settings } from '../config.ts';
-import { AccountStore, type Role } from '../accounts/account-store.ts';
-import { FtpServer } from '../server.ts';
-import { silentLogs } from '../logs.ts';
+import { defaultSettings, dataLayout, type Settings } from './config.ts';
+import { AccountStore, type Role } from './accounts/account-store.ts';
+import { FtpServer } from './server.ts';
+import { silentLogs } from './logs.ts';
+import type { ServerParts } from './server-parts.ts';
 import type { FaultName } from '../faults/index.ts';
+
+/**
+ * A server other than the correct one: settings it starts with and parts it is
+ * built from. ftp-check's own tests make deliberately broken ones
+ * (reference-server/faults/); `started` is told the running server.
+ */
+export interface ServerVariant {
+  settings?(settings: Settings): Settings;
+  parts?: ServerParts;
+  started?(server: FtpServer): void;
+  /** Transitional: faults still switched on inside the server. */
+  legacyFaults?: readonly FaultName[];
+}
 
 export interface TempAccount {
   name: string;
@@ -36,15 +50,17 @@ export const DEFAULT_TEST_ACCOUNTS: TempAccount[] = [
 ];
 
 export async function startTempServer(
-  options: { settings?: Partial<Settings>; accounts?: TempAccount[]; dataDir?: string; fileLogs?: boolean; faults?: readonly FaultName[] } = {},
+  options: { settings?: Partial<Settings>; accounts?: TempAccount[]; dataDir?: string; fileLogs?: boolean; variant?: ServerVariant } = {},
 ): Promise<TempServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ftp-ref-')));
-  const settings: Settings = { ...defaultSettings(), port: 0, loginFailDelay: 50, data: dataDir, ...options.settings };
+  const asked: Settings = { ...defaultSettings(), port: 0, loginFailDelay: 50, data: dataDir, ...options.settings };
+  const settings = options.variant?.settings?.(asked) ?? asked;
   const store = await AccountStore.open(dataLayout(settings).accounts);
   for (const account of options.accounts ?? DEFAULT_TEST_ACCOUNTS) {
     if (!store.get(account.name)) await store.add(account.name, account.password, { role: account.role ?? 'user', quotaLimit: account.quotaLimit ?? 0 });
   }
-  const server = await FtpServer.start(settings, { ...(options.fileLogs ? {} : { logs: silentLogs() }), faults: options.faults ?? [] });
+  const server = await FtpServer.start(settings, { ...(options.fileLogs ? {} : { logs: silentLogs() }), parts: options.variant?.parts, faults: options.variant?.legacyFaults });
+  options.variant?.started?.(server);
   const { host, port } = server.address();
   return {
     server,

@@ -6,10 +6,10 @@
 import { createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Jail } from '../vfs/jail.ts';
-import type { Account } from '../accounts/account-store.ts';
-import type { ServerContext } from '../server-context.ts';
-import type { Identity, Session } from '../session.ts';
+import { Jail } from '../src/vfs/jail.ts';
+import type { Account } from '../src/accounts/account-store.ts';
+import type { ServerContext } from '../src/server-context.ts';
+import type { Identity, Session } from '../src/session.ts';
 
 /** auth-commands-before-login: the identity a session without login falls back to. */
 export async function guestIdentity(context: ServerContext): Promise<Identity> {
