@@ -155,7 +155,7 @@ export async function handleSize(session: Session, argument: string): Promise<vo
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
     const size = session.transferType === 'A' ? await asciiSize(file) : info.size;
-    session.reply(Reply.fileStatus, String(session.hasFault('rfc959-size-off-by-one') ? size + 1 : size));
+    session.reply(Reply.fileStatus, String(size));
   } finally {
     await file.close();
   }
