@@ -8,8 +8,9 @@
  */
 import type { Socket } from 'node:net';
 import { COMMANDS } from './protocol/command-table.ts';
+import { LineReader } from './protocol/command-line.ts';
 import type { CommandTable } from './protocol/command-spec.ts';
-import { Session } from './session.ts';
+import { Session, type Role } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
@@ -19,10 +20,12 @@ export interface ServerParts {
   commands: CommandTable;
   /** The session of a new control connection; `onClose` gives its connection slot back. */
   createSession(socket: Socket, id: number, context: ServerContext, onClose: (session: Session) => void): Session;
-  /** The jail of a login whose root is the folder `root`. */
-  openJail(root: string): Promise<Jail>;
+  /** The jail of a login (of `role`) whose root is the folder `root`. */
+  openJail(root: string, role: Role): Promise<Jail>;
   /** Counts sessions per account, up to `maxPerUser` each. */
   loginSlots(maxPerUser: number): LoginSlots;
+  /** Cuts a control connection's bytes into command lines of at most `maxLineBytes`. */
+  lineReader(maxLineBytes: number): LineReader;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -30,4 +33,5 @@ export const SERVER_PARTS: ServerParts = {
   createSession: (socket, id, context, onClose) => new Session(socket, id, context, onClose),
   openJail: (root) => Jail.open(root),
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
+  lineReader: (maxLineBytes) => new LineReader(maxLineBytes),
 };

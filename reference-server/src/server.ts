@@ -105,18 +105,11 @@ export class FtpServer {
   }
 
   private onSessionClosed(session: Session, remote: string): void {
-    if (session.crashed) return this.crashForFault();
     if (!this.sessions.delete(session)) return;
     const left = (this.perAddress.get(remote) ?? 1) - 1;
     if (left <= 0) this.perAddress.delete(remote);
     else this.perAddress.set(remote, left);
     this.context.loginSlots.release(session);
-  }
-
-  /** Test-only (faults): what an uncaught exception does to a real server process: nobody is served any more. */
-  private crashForFault(): void {
-    this.server.close();
-    for (const session of this.sessions) session.close('server crashed');
   }
 
   /** Ends every session logged in as `name` (its account was deleted); returns how many. */

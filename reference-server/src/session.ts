@@ -6,18 +6,16 @@
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { LineReader, maskSecrets, parseCommand } from './protocol/command-line.ts';
+import { maskSecrets, parseCommand, type LineReader } from './protocol/command-line.ts';
 import { formatReply, Reply } from './protocol/replies.ts';
-import { checkPreconditions } from './preconditions.ts';
+import { checkPreconditions, type Refusal } from './preconditions.ts';
 import { replyForError, FtpReplyError } from './errors.ts';
 import { VIRTUAL_ROOT, checkPathArgument, type VirtualPath } from './vfs/virtual-path.ts';
 import type { Jail, JailPath } from './vfs/jail.ts';
 import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
 import type { ServerContext } from './server-context.ts';
-import type { CommandTable } from './protocol/command-spec.ts';
+import type { CommandSpec, CommandTable } from './protocol/command-spec.ts';
 import type { FaultName } from '../faults/index.ts';
-import { guestIdentity } from '../faults/auth-behaviour.ts';
-import { faultyCommandLine, withRealPath } from '../faults/jail-mapping.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
 
@@ -34,11 +32,6 @@ export type DataTarget = { kind: 'passive'; listener: PassiveListener } | { kind
 export type TransferEnd = 'complete' | 'aborted-by-client' | 'data-connection-lost' | 'stalled' | 'failed';
 
 const MAX_QUEUED_LINES = 256;
-/** Commands that leave a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
-const KEEPS_REST = new Set(['RETR', 'STOR', 'APPE', 'REST', 'HASH', 'PASV', 'EPSV', 'PORT', 'EPRT']);
-
-/** Test-only (fault shared-cwd): the one current directory all sessions of a server share. */
-const sharedCwds = new WeakMap<ServerContext, VirtualPath>();
 
 export class Session {
   readonly remoteAddress: string;
@@ -47,7 +40,7 @@ export class Session {
 
   private currentIdentity: Identity | null = null;
   pendingUser: string | null = null;
-  private ownCwd: VirtualPath = VIRTUAL_ROOT;
+  cwd: VirtualPath = VIRTUAL_ROOT;
   transferType: 'A' | 'I' = 'A';
   restOffset = 0;
   renameFrom: VirtualPath | null = null;
@@ -82,7 +75,7 @@ export class Session {
     this.socket = socket;
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
-    this.reader = new LineReader(context.settings.maxLineBytes);
+    this.reader = context.parts.lineReader(context.settings.maxLineBytes);
     const { idleTimeout } = context.settings;
     // Unref'd like a socket's own timeout: the open socket is what keeps the process alive.
     this.idleTimer = idleTimeout > 0 ? setTimeout(() => this.onIdle(), idleTimeout * 1000).unref() : null;
@@ -102,28 +95,9 @@ export class Session {
     socket.on('close', () => this.close('client closed the connection'));
   }
 
-  /** Test-only: is this deliberate misbehaviour switched on (faults/index.ts)? */
+  /** Transitional, while faults move out of the handlers: is this deliberate misbehaviour switched on? */
   hasFault(name: FaultName): boolean {
     return this.context.faults.has(name);
-  }
-
-  /** Test-only (faults): this session brought the whole server down. */
-  crashed = false;
-
-  /** Test-only (faults): ends the whole server, as an uncaught exception ends a Node process. */
-  crashServer(reason: string): void {
-    this.crashed = true;
-    this.close(`crash: ${reason}`);
-  }
-
-  /** The current directory, one per session (the fault shared-cwd makes it one per server, the global-variable bug). */
-  get cwd(): VirtualPath {
-    return this.hasFault('shared-cwd') ? (sharedCwds.get(this.context) ?? VIRTUAL_ROOT) : this.ownCwd;
-  }
-
-  set cwd(value: VirtualPath) {
-    if (this.hasFault('shared-cwd')) sharedCwds.set(this.context, value);
-    else this.ownCwd = value;
   }
 
   /** Who is logged in; null before login and after REIN (which starts a new login deadline). */
@@ -173,11 +147,13 @@ export class Session {
   }
 
   reply(code: number, text: string | readonly string[]): void {
+    this.send(formatReply(code, text));
+  }
+
+  /** Writes a formatted reply (protocol/replies.ts) to the control connection. */
+  protected send(reply: string): void {
     if (this.closed || this.socket.destroyed) return;
-    let bytes = formatReply(this.hasFault('rfc959-status-replies-200') && code >= 211 && code <= 215 ? Reply.ok : code, text);
-    if (this.hasFault('rfc959-multiline-no-hyphen')) bytes = bytes.replace(/^(\d{3})-/, '$1 ');
-    if (this.hasFault('rfc959-multiline-unindented')) bytes = bytes.replace(/\r\n /g, '\r\n');
-    this.socket.write(bytes);
+    this.socket.write(reply);
   }
 
   /** Sends a final reply and closes the control connection once it is flushed. */
@@ -221,7 +197,7 @@ export class Session {
     plain.removeAllListeners('error');
     const secure = new TLSSocket(plain, { isServer: true, secureContext });
     this.socket = secure;
-    this.reader = new LineReader(this.context.settings.maxLineBytes);
+    this.reader = this.context.parts.lineReader(this.context.settings.maxLineBytes);
     this.attach(secure);
     this.tls.control = true;
   }
@@ -246,14 +222,12 @@ export class Session {
     }
     const controller = new AbortController();
     this.transfer = { controller, abortedByClient: false };
-    data.on('error', (error) => (this.hasFault('crash-on-data-reset') ? this.crashServer(`data connection: ${error.message}`) : controller.abort()));
     let workDone = false;
     // A close once the work is done is the normal end, not an abort (and an abort costs a DOMException).
     // Nor is a close after the client's end of data: an empty upload's FIN can close the socket before the file
     // is written (a download whose reader goes away still fails, on its next write).
     data.on('close', () => workDone || data.readableEnded || controller.abort());
-    if (this.hasFault('transfer-deadline')) setTimeout(() => controller.abort(), this.context.settings.dataTimeout * 1000).unref();
-    const stall = watchForStall(data as Socket, this.context.settings.dataTimeout, controller);
+    const stall = this.watchTransfer(data, controller);
     this.reply(Reply.fileStatusOkOpeningData, announce);
     try {
       const bytes = await work(data, controller.signal);
@@ -287,6 +261,15 @@ export class Session {
     }
   }
 
+  /**
+   * Aborts the transfer on `data` when its connection fails, or when no data
+   * has moved for --data-timeout seconds (then `stalled` is true).
+   */
+  protected watchTransfer(data: Duplex, controller: AbortController): { stalled: boolean } {
+    data.on('error', () => controller.abort());
+    return watchForStall(data as Socket, this.context.settings.dataTimeout, controller);
+  }
+
   /** Called by ABOR's handler: was a transfer just aborted by it? */
   takeAbortedFlag(): boolean {
     const was = this.abortedJustNow;
@@ -317,13 +300,12 @@ export class Session {
 
   private onData(chunk: Buffer): void {
     const reader = this.reader;
-    const events = reader.feed(this.context.faults.size > 0 ? misreadForFaults(this, chunk) : chunk);
-    for (const [index, event] of (this.hasFault('one-command-per-packet') ? events.slice(0, 1) : events).entries()) {
+    const events = reader.feed(chunk);
+    for (const [index, event] of events.entries()) {
       // AUTH TLS, run just now, replaced the reader: the lines behind it came in plaintext.
       if (this.reader !== reader) return this.dropPlaintext(events.length - index);
       this.idleTimer?.refresh();
       if (event.kind === 'overflow') {
-        if (this.hasFault('crash-on-long-line')) return this.crashServer('command line too long');
         this.context.logs.connections.warn({ session: this.id, bytes: event.length }, 'command line too long');
         this.enqueue(null);
         continue;
@@ -362,53 +344,54 @@ export class Session {
     }
   }
 
-  private async execute(line: Buffer): Promise<void> {
-    const { verb, argument, hasControlCharacters } = parseCommand(this.context.faults.size > 0 ? faultyCommandLine(line, this.context.faults) : line);
+  /** Answers one command line: refused by its preconditions, or run by its handler. */
+  protected async execute(line: Buffer): Promise<void> {
+    const { verb, argument, hasControlCharacters } = parseCommand(line);
     // Logged as it came, before anything refuses it, with its secrets masked.
     this.context.logs.connections.debug({ session: this.id, user: this.who, command: maskSecrets(line.toString('utf8')) }, 'command');
-    if (verb === '') {
-      this.reply(Reply.syntaxError, 'Empty command.');
-      if (this.hasFault('refusals-answered-twice')) this.reply(Reply.syntaxError, 'Empty command.');
-      return;
-    }
+    if (verb === '') return this.refuse({ code: Reply.syntaxError, text: 'Empty command.' });
     const spec = Object.hasOwn(this.commands, verb) ? this.commands[verb] : undefined;
-    if (!this.identity && spec?.login && this.hasFault('auth-commands-before-login')) this.identity = await guestIdentity(this.context);
-    const refusal = this.hasFault('rfc959-no-preconditions') ? null : checkPreconditions(verb, spec, argument, hasControlCharacters && !(verb === 'SITE' && this.hasFault('admin-register-nul-truncates')), {
+    const refusal = this.refusalFor(verb, spec, argument, hasControlCharacters);
+    const previousVerb = this.lastVerb;
+    this.lastVerb = verb;
+    this.forgetSequenceState(verb, spec, previousVerb);
+    if (refusal) return this.refuse(refusal);
+    try {
+      await spec!.handler!(this, argument);
+    } catch (error) {
+      this.replyToFailure(verb, error);
+    }
+  }
+
+  /** What stops `verb` from running now (preconditions.ts), or null. */
+  protected refusalFor(verb: string, spec: CommandSpec | undefined, argument: string, hasControlCharacters: boolean): Refusal | null {
+    return checkPreconditions(verb, spec, argument, hasControlCharacters, {
       loggedIn: this.loggedIn,
       readOnly: this.identity?.readOnly ?? false,
       tlsRequiredButMissing: this.context.settings.requireTls && !this.tls.control,
     });
-    const previousVerb = this.lastVerb;
-    this.lastVerb = verb;
-    this.forgetSequenceState(verb, previousVerb);
-    if (refusal) {
-      this.reply(refusal.code, refusal.text);
-      if (this.hasFault('refusals-answered-twice')) this.reply(refusal.code, refusal.text);
-      return;
-    }
-    try {
-      await spec!.handler!(this, argument);
-    } catch (error) {
-      if (this.hasFault('rfc959-fs-errors-451') && typeof (error as NodeJS.ErrnoException).code === 'string') {
-        this.reply(Reply.localError, 'Local error in processing.');
-        return;
-      }
-      const { code, text, unexpected } = replyForError(error);
-      if (unexpected) this.context.logs.files.error({ session: this.id, user: this.who, verb, error: String(error) }, 'handler failed');
-      this.reply(code, this.hasFault('jail-leak-real-path') ? withRealPath(text, error) : text);
-    }
+  }
+
+  protected refuse(refusal: Refusal): void {
+    this.reply(refusal.code, refusal.text);
+  }
+
+  /** The reply to a handler that failed: errors.ts maps the error; one nobody expected is logged. */
+  protected replyToFailure(verb: string, error: unknown): void {
+    const { code, text, unexpected } = replyForError(error);
+    if (unexpected) this.context.logs.files.error({ session: this.id, user: this.who, verb, error: String(error) }, 'handler failed');
+    this.reply(code, text);
   }
 
   /** REST, RNFR and SITE CPFR hold only for the very next command (RFC 959 §4.1.3, RFC 3659 §5.3). */
-  private forgetSequenceState(verb: string, previousVerb: string): void {
+  private forgetSequenceState(verb: string, spec: CommandSpec | undefined, previousVerb: string): void {
     // Data-connection setup may come between REST and its transfer (lftp and others send REST, then PASV).
-    if (this.restOffset !== 0 && !this.hasFault('rest-kept-after-commands') && !KEEPS_REST.has(verb)) this.restOffset = 0;
+    if (this.restOffset !== 0 && !spec?.keepsRest) this.restOffset = 0;
     if (previousVerb === 'RNFR' && verb !== 'RNTO') this.renameFrom = null;
     if (previousVerb === 'SITE' && verb !== 'SITE') this.copyFrom = null;
   }
 
   private onIdle(): void {
-    if (this.hasFault('no-idle-timeout')) return;
     if (this.transfer) {
       this.idleTimer?.refresh();
       return;
@@ -434,14 +417,6 @@ export class Session {
     if (this.transfer && !force) return;
     this.replyAndClose(Reply.serviceNotAvailable, 'Server shutting down.', 'server shutdown');
   }
-}
-
-/** Test-only: the bytes as a naive line reader sees them (faults no-telnet-handling, crlf-only-line-ends). */
-function misreadForFaults(session: Session, chunk: Buffer): Buffer {
-  let bytes = chunk;
-  if (session.hasFault('no-telnet-handling')) bytes = Buffer.from(bytes.map((byte) => (byte === 0xff ? 0x3f : byte)));
-  if (session.hasFault('crlf-only-line-ends')) bytes = Buffer.from(bytes.filter((byte, i) => byte !== 0x0a || bytes[i - 1] === 0x0d));
-  return bytes;
 }
 
 /**

@@ -4,7 +4,6 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { Reply } from '../protocol/replies.ts';
 import { ANONYMOUS_NAMES } from '../accounts/account-store.ts';
-import { Jail } from '../vfs/jail.ts';
 import { VIRTUAL_ROOT } from '../vfs/virtual-path.ts';
 import { LoginBrake } from '../login-brake.ts';
 import { unknownUserName } from '../logs.ts';
@@ -88,19 +87,19 @@ async function authenticate(session: Session, name: string, password: string): P
   if (ANONYMOUS_NAMES.has(name.toLowerCase())) {
     if (!context.settings.anonymous) return null;
     const publicRoot = session.hasFault('auth-anonymous-wrong-root') ? context.layout.storage : context.layout.public;
-    return { name: 'anonymous', role: 'anonymous', readOnly: !session.hasFault('auth-anonymous-can-write'), jail: await Jail.open(publicRoot) };
+    return { name: 'anonymous', role: 'anonymous', readOnly: !session.hasFault('auth-anonymous-can-write'), jail: await context.parts.openJail(publicRoot, 'anonymous') };
   }
   const account = (await context.accounts.verify(name, password)) ?? (session.hasFault('auth-sql-injection') ? sqlInjectedAccount(context, name, password) : null);
   if (!account) return null;
   if (account.role === 'admin') {
     const adminRoot = session.hasFault('admin-root-is-own-home') ? await ownHome(context, account.name) : context.layout.storage;
-    return { name: account.name, role: 'admin', readOnly: false, jail: await Jail.open(adminRoot) };
+    return { name: account.name, role: 'admin', readOnly: false, jail: await context.parts.openJail(adminRoot, 'admin') };
   }
   const home = join(context.layout.storage, session.hasFault('admin-home-misnamed') ? `${account.name}-home` : account.name);
   // Made on the first login; a stat in place is cheaper than mkdir through the pool on every login.
   if (!statSync(home, { throwIfNoEntry: false })?.isDirectory()) await mkdir(home, { recursive: true });
   const userRoot = session.hasFault('admin-user-jail-at-storage-root') ? context.layout.storage : home;
-  return { name: account.name, role: 'user', readOnly: false, jail: await Jail.open(userRoot, context.faults) };
+  return { name: account.name, role: 'user', readOnly: false, jail: await context.parts.openJail(userRoot, 'user') };
 }
 
 export function handleAcct(session: Session): void {

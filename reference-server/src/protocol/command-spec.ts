@@ -20,6 +20,8 @@ export interface CommandSpec {
   handler: Handler | null;
   /** Allowed before AUTH TLS even when the server requires TLS. */
   beforeTls?: boolean;
+  /** Leaves a pending REST in place (RFC 3659 §5.3 wants the transfer next; data setup may come between). */
+  keepsRest?: boolean;
 }
 
 export type CommandTable = Readonly<Record<string, CommandSpec>>;

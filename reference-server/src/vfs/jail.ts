@@ -21,7 +21,6 @@ import { closeSync, constants, lstatSync, openSync, readlinkSync } from 'node:fs
 import { realpath } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import { resolveVirtual, VIRTUAL_ROOT, type VirtualPath } from './virtual-path.ts';
-import { faultyResolve, faultyRoot, faultyVirtual, mapsPathsFaultily, type Faults } from '../../faults/jail-mapping.ts';
 
 declare const realBrand: unique symbol;
 /** A place to act on the disk, inside a jail root. Only a Jail makes one. */
@@ -57,31 +56,24 @@ export function heldFolder(fd: number): string {
   return `/proc/self/fd/${fd}`;
 }
 
-const NO_FAULTS: Faults = new Set();
-
 /** Where a walk ended: the folder holding the last name, or a link to follow first. */
 type Step = { folder: number; name: string } | { names: string[]; mustExist: number };
 
 export class Jail {
-  private constructor(
+  protected constructor(
     /** The root folder, already resolved through symlinks. */
     readonly root: RealPath,
     /** Where a session in this jail starts: its root. */
     readonly start: VirtualPath,
-    /** Test-only misbehaviours (faults/jail.ts); empty in every real run. */
-    private readonly faults: Faults,
   ) {}
 
-  /** `faults` is for ftp-check's own tests only (faults/index.ts). */
-  static async open(rootFolder: string, faults: Faults = NO_FAULTS): Promise<Jail> {
-    const faulty = faults.size > 0 ? await faultyRoot(rootFolder, faults) : null;
-    if (faulty) return new Jail((await realpath(faulty.root)) as RealPath, faulty.start, faults);
-    return new Jail((await realpath(rootFolder)) as RealPath, VIRTUAL_ROOT, faults);
+  static async open(rootFolder: string): Promise<Jail> {
+    return new Jail((await realpath(rootFolder)) as RealPath, VIRTUAL_ROOT);
   }
 
   /** The virtual path a client argument names, seen from `cwd`: `..` never climbs above the root. */
   virtualOf(cwd: VirtualPath, argument: string): VirtualPath {
-    return (this.faults.size > 0 ? faultyVirtual(this.root, cwd, argument, this.faults) : null) ?? resolveVirtual(cwd, argument);
+    return resolveVirtual(cwd, argument);
   }
 
   contains(real: string): boolean {
@@ -100,7 +92,6 @@ export class Jail {
    * ENOENT; a missing last name is fine (MKD, STOR create it).
    */
   pin(path: VirtualPath): JailPath {
-    if (mapsPathsFaultily(this.faults)) return faultyResolve(this.root, path, this.faults);
     let names = path.split('/').filter(Boolean);
     let mustExist = 0;
     for (let links = 0; links <= MAX_LINKS; links++) {
