@@ -57,12 +57,34 @@ describe('LoginBrake', () => {
     assert.equal(subject.fail(keys).recentFailures, 1);
   });
 
+  test('a guesser who logs in to an account of its own between guesses at others keeps its address count', () => {
+    const subject = brake();
+    const counts: number[] = [];
+    for (const victim of ['victim1', 'victim2', 'victim3', 'victim4']) {
+      clock += 60_000;
+      counts.push(subject.fail(LoginBrake.keys('192.0.2.7', victim)).recentFailures);
+      subject.succeed(LoginBrake.keys('192.0.2.7', 'mallory'));
+    }
+    assert.deepEqual(counts, [1, 2, 3, 4]);
+  });
+
+  test('a successful login clears its address of the failures against that account and against names that are no account', () => {
+    const subject = brake();
+    subject.fail(LoginBrake.keys('192.0.2.8', null));
+    subject.fail(LoginBrake.keys('192.0.2.8', null));
+    subject.fail(LoginBrake.keys('192.0.2.8', 'carol'));
+    subject.fail(LoginBrake.keys('192.0.2.8', 'dave'));
+    subject.succeed(LoginBrake.keys('192.0.2.8', 'carol'));
+    clock += 60_000;
+    assert.equal(subject.fail(LoginBrake.keys('192.0.2.8', null)).recentFailures, 2, "dave's failure and this one");
+  });
+
   test('memory is bounded: at most 10,000 keys, the least recently failed go first', () => {
     const subject = brake();
-    for (let i = 0; i < 10_050; i++) subject.fail([`address 10.0.${Math.floor(i / 256)}.${i % 256}`]);
+    for (let i = 0; i < 10_050; i++) subject.fail(LoginBrake.keys(`10.0.${Math.floor(i / 256)}.${i % 256}`, null));
     const size = (subject as unknown as { records: Map<string, unknown> }).records.size;
     assert.equal(size, 10_000);
-    assert.equal(subject.fail(['address 10.0.0.0']).recentFailures, 1, 'the oldest key was dropped');
+    assert.equal(subject.fail(LoginBrake.keys('10.0.0.0', null)).recentFailures, 1, 'the oldest key was dropped');
   });
 });
 
