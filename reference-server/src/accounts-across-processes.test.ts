@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { AccountStore } from './accounts/account-store.ts';
 import { startTempServer } from './temp-server.ts';
-import { ControlClient } from './testing/control-client.ts';
-import { RawFtp } from './testing/raw-ftp-client.ts';
-import { waitFor, withTimeoutOf } from './testing/extension-kit.ts';
+import { ControlClient } from '../test/control-client.ts';
+import { RawFtp } from '../test/raw-ftp-client.ts';
+import { waitFor, withTimeoutOf } from '../test/extension-kit.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const folders: string[] = [];

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { RawFtp } from './testing/raw-ftp-client.ts';
-import { requireTool } from './testing/require-tool.ts';
-import { patternBytes, sha256 } from './testing/extension-kit.ts';
+import { RawFtp } from '../test/raw-ftp-client.ts';
+import { requireTool } from '../test/require-tool.ts';
+import { patternBytes, sha256 } from '../test/extension-kit.ts';
 
 /** AUTH TLS, PBSZ 0, PROT P, then login: the order RFC 4217 §§4-9 asks for. */
 async function secureLogin(port: number, user: string, password: string): Promise<RawFtp> {

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { ControlClient, collect } from './testing/control-client.ts';
-import { findTool } from './testing/require-tool.ts';
-import { waitFor } from './testing/extension-kit.ts';
+import { ControlClient, collect } from '../test/control-client.ts';
+import { findTool } from '../test/require-tool.ts';
+import { waitFor } from '../test/extension-kit.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONNECTIONS = 30;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { access, mkdir, readdir, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient } from './testing/control-client.ts';
+import { ControlClient } from '../test/control-client.ts';
 
 let server: TempServer;
 let alice: ControlClient;

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Client, FTPError, FileType, enterPassiveModeIPv4, enterPassiveModeIPv6 } from 'basic-ftp';
-import { ALICE, HELLO, PUBLIC_FILE, assertUploaded, exists, sha256, sha256File, startInteropFixture, type InteropFixture } from './testing/interop-scenario.ts';
+import { ALICE, HELLO, PUBLIC_FILE, assertUploaded, exists, sha256, sha256File, startInteropFixture, type InteropFixture } from '../test/interop-scenario.ts';
 
 let fixture: InteropFixture;
 const clients: Client[] = [];

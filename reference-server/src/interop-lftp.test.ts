@@ -7,8 +7,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireTool } from './testing/require-tool.ts';
-import { ALICE, MODES, PUBLIC_FILE, assertRanOk, assertUploaded, exists, run, sha256File, startInteropFixture, type InteropFixture, type Mode } from './testing/interop-scenario.ts';
+import { requireTool } from '../test/require-tool.ts';
+import { ALICE, MODES, PUBLIC_FILE, assertRanOk, assertUploaded, exists, run, sha256File, startInteropFixture, type InteropFixture, type Mode } from '../test/interop-scenario.ts';
 
 let fixture: InteropFixture;
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer } from './temp-server.ts';
-import { ControlClient } from './testing/control-client.ts';
+import { ControlClient } from '../test/control-client.ts';
 
 const SECRET = 'Tr0ub4dor-and-3';
 

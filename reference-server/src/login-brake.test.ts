@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoginBrake } from './login-brake.ts';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient } from './testing/control-client.ts';
+import { ControlClient } from '../test/control-client.ts';
 
 describe('LoginBrake', () => {
   let clock = 0;

@@ -12,8 +12,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { RawFtp } from './testing/raw-ftp-client.ts';
-import { bytesOnDisk, parseQuota, patternBytes } from './testing/extension-kit.ts';
+import { RawFtp } from '../test/raw-ftp-client.ts';
+import { bytesOnDisk, parseQuota, patternBytes } from '../test/extension-kit.ts';
 
 const LIMIT = 1_000_000;
 const SIZE = 600_000;

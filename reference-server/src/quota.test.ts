@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { RawFtp } from './testing/raw-ftp-client.ts';
-import { bytesOnDisk, parseQuota, patternBytes } from './testing/extension-kit.ts';
+import { RawFtp } from '../test/raw-ftp-client.ts';
+import { bytesOnDisk, parseQuota, patternBytes } from '../test/extension-kit.ts';
 
 const LIMIT = 100_000;
 const RACE_LIMIT = 1_000_000;

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { AccountStore } from './accounts/account-store.ts';
-import { RawFtp } from './testing/raw-ftp-client.ts';
-import { bytesOnDisk, parseQuota, patternBytes, waitFor, withTimeoutOf } from './testing/extension-kit.ts';
+import { RawFtp } from '../test/raw-ftp-client.ts';
+import { bytesOnDisk, parseQuota, patternBytes, waitFor, withTimeoutOf } from '../test/extension-kit.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const LIMIT = 20_000_000;

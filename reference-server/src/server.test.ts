@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient, collect, delay, withTimeout } from './testing/control-client.ts';
+import { ControlClient, collect, delay, withTimeout } from '../test/control-client.ts';
 import type { Settings } from './config.ts';
 
 /** Runs `body` with a temp server, always stopping it and every client. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient, delay } from './testing/control-client.ts';
+import { ControlClient, delay } from '../test/control-client.ts';
 import { COMMANDS } from './protocol/command-table.ts';
 import type { CommandSpec } from './protocol/command-spec.ts';
 

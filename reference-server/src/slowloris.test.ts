@@ -7,7 +7,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient } from './testing/control-client.ts';
+import { ControlClient } from '../test/control-client.ts';
 import type { Settings } from './config.ts';
 
 let server: TempServer | undefined;

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { ControlClient, collect } from './testing/control-client.ts';
+import { ControlClient, collect } from '../test/control-client.ts';
 
 /** Larger than what loopback socket buffers hold, so an unread RETR cannot finish into them. */
 const BIG = 64 * 1024 * 1024;

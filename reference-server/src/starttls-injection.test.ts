@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from './temp-server.ts';
-import { withTimeout } from './testing/control-client.ts';
+import { withTimeout } from '../test/control-client.ts';
 
 /** Reads CRLF-terminated reply lines from a stream as they come. */
 function replyLines(stream: NodeJS.ReadableStream): () => Promise<string> {

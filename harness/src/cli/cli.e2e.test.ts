@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseJUnit } from 'junit2json';
 import { requirePeer } from '../peers/require-peer.ts';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 const CLI = ['bin/ftp-check.js'];
 

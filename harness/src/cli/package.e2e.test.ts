@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 const REPO = process.cwd();
 /** What `npm pack` needs to build: the sources and the build scripts, not the outputs or the peers. */

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 const FTP_REF = 'bin/ftp-ref.js';
 

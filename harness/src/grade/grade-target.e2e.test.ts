@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { freePort } from './submission.ts';
 
 const RUBRIC = 'fixtures/class/rubric-quick.yaml';

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { requireTool } from '../../../reference-server/src/testing/require-tool.ts';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { requireTool } from '../../../reference-server/test/require-tool.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { requirePeer } from '../peers/require-peer.ts';
 import { sandboxSupport } from './sandbox/support.ts';
 

@@ -12,7 +12,7 @@ import { chmod, cp, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { sandboxSupport } from './sandbox/support.ts';
 
 const RUBRIC = 'fixtures/class-hostile/rubric.yaml';

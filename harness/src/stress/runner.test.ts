@@ -17,7 +17,7 @@ import { StressSession } from './session.ts';
 import { UNMEASURED } from './scenarios.ts';
 import type { StressResult } from './result.ts';
 import { SpecError } from '../spec/loader.ts';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 let target: EmbeddedTarget;
 before(async () => {

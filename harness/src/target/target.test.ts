@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseFeat, parseSiteHelp, missingRequirements } from './capabilities.ts';
 import { buildProfile, parseAccountFlag, parseHostPort, TargetError } from './profile.ts';
 import { parseReplies } from '../wire/reply-parser.ts';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 const reply = (text: string) => parseReplies(text).replies[0]!;
 

@@ -10,7 +10,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { ControlClient, collect, connectData, delay, listenActive, portArgument, withTimeout } from '../testing/control-client.ts';
+import { ControlClient, collect, connectData, delay, listenActive, portArgument, withTimeout } from '../../test/control-client.ts';
 
 let server: TempServer;
 const clients: ControlClient[] = [];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileSink, type FileSinkFlags } from './file-sink.ts';
-import { temporaryFolder } from '../testing/temporary-folder.ts';
+import { temporaryFolder } from '../../test/temporary-folder.ts';
 
 /** Bytes that differ at every offset, so a misplaced chunk shows. */
 function pattern(size: number, seed: number): Buffer {

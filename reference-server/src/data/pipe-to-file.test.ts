@@ -11,7 +11,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeToFile } from './pipe-to-file.ts';
-import { temporaryFolder } from '../testing/temporary-folder.ts';
+import { temporaryFolder } from '../../test/temporary-folder.ts';
 
 const refuseEverything = () => new Transform({ transform: (_chunk, _encoding, done) => done(new Error('refused')) });
 

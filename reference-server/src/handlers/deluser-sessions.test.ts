@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTempServer } from '../temp-server.ts';
-import { RawFtp } from '../testing/raw-ftp-client.ts';
+import { RawFtp } from '../../test/raw-ftp-client.ts';
 
 test('SITE DELUSER ends the open sessions of the deleted account, and only those', async () => {
   const server = await startTempServer();

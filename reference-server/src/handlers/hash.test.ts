@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { RawFtp } from '../testing/raw-ftp-client.ts';
-import { requireTool } from '../testing/require-tool.ts';
-import { SYSTEM_PYTHON, digest, patternBytes } from '../testing/extension-kit.ts';
+import { RawFtp } from '../../test/raw-ftp-client.ts';
+import { requireTool } from '../../test/require-tool.ts';
+import { SYSTEM_PYTHON, digest, patternBytes } from '../../test/extension-kit.ts';
 
 const BODY = patternBytes(300_001, 42);
 const RANGE_START = 123_457;

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startTempServer } from '../temp-server.ts';
-import { RawFtp } from '../testing/raw-ftp-client.ts';
+import { RawFtp } from '../../test/raw-ftp-client.ts';
 
 const server = await startTempServer({ settings: { dataTimeout: 1 } });
 after(() => server.stop());

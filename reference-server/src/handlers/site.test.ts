@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { RawFtp } from '../testing/raw-ftp-client.ts';
-import { requireTool } from '../testing/require-tool.ts';
-import { SYSTEM_PYTHON, bytesOnDisk, parseQuota, patternBytes, waitFor } from '../testing/extension-kit.ts';
+import { RawFtp } from '../../test/raw-ftp-client.ts';
+import { requireTool } from '../../test/require-tool.ts';
+import { SYSTEM_PYTHON, bytesOnDisk, parseQuota, patternBytes, waitFor } from '../../test/extension-kit.ts';
 
 const SITE_SUBCOMMANDS = ['HELP', 'REGISTER', 'QUOTA', 'CPFR', 'CPTO', 'USERS', 'ADDUSER', 'DELUSER', 'SETQUOTA'];
 

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { execa } from 'execa';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { RawFtp } from '../testing/raw-ftp-client.ts';
-import { requireTool } from '../testing/require-tool.ts';
-import { bytesOnDisk, parseQuota, patternBytes, sha256, waitFor } from '../testing/extension-kit.ts';
+import { RawFtp } from '../../test/raw-ftp-client.ts';
+import { requireTool } from '../../test/require-tool.ts';
+import { bytesOnDisk, parseQuota, patternBytes, sha256, waitFor } from '../../test/extension-kit.ts';
 
 function fileSize(path: string): number {
   return existsSync(path) ? statSync(path).size : -1;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { ControlClient, delay, withTimeout } from '../testing/control-client.ts';
+import { ControlClient, delay, withTimeout } from '../../test/control-client.ts';
 
 const BIG = 32 * 1024 * 1024;
 const SMALL = randomBytes(64 * 1024);

@@ -16,8 +16,8 @@ import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startTempServer, type TempServer } from '../temp-server.ts';
-import { collect, connectData, ControlClient } from '../testing/control-client.ts';
-import { SYSTEM_PYTHON } from '../testing/extension-kit.ts';
+import { collect, connectData, ControlClient } from '../../test/control-client.ts';
+import { SYSTEM_PYTHON } from '../../test/extension-kit.ts';
 
 /** How long the sessions work while the names are swapped. */
 const WINDOW_MS = 1500;

@@ -5,7 +5,7 @@ import { sandboxSupport, throwAwayUid, type SupportProbe } from './support.ts';
 import { detectCgroups } from './cgroup.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { temporaryFolder } from '../../../../reference-server/src/testing/temporary-folder.ts';
+import { temporaryFolder } from '../../../../reference-server/test/temporary-folder.ts';
 
 const VIEW = {
   submission: '/tmp/copy-1',

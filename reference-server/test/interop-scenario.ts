@@ -9,7 +9,7 @@ import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { startTempServer, type TempServer } from '../temp-server.ts';
+import { startTempServer, type TempServer } from '../src/temp-server.ts';
 
 export const MODES = ['passive', 'active'] as const;
 export type Mode = (typeof MODES)[number];
