@@ -13,6 +13,7 @@ import { Session } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
+import { PassiveListener, type PassiveOptions } from './data/data-connections.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -23,6 +24,9 @@ export interface ServerParts {
   openJail(root: string): Promise<Jail>;
   /** Counts sessions per account, up to `maxPerUser` each. */
   loginSlots(maxPerUser: number): LoginSlots;
+  // Data connections (handlers/data-setup.ts)
+  /** Opens the listener of a PASV or EPSV: one connection, from the control connection's host, within the data timeout. */
+  listenPassive(options: PassiveOptions): Promise<PassiveListener>;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -30,4 +34,6 @@ export const SERVER_PARTS: ServerParts = {
   createSession: (socket, id, context, onClose) => new Session(socket, id, context, onClose),
   openJail: (root) => Jail.open(root),
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
+  // Data connections (handlers/data-setup.ts)
+  listenPassive: (options) => PassiveListener.open(options),
 };
