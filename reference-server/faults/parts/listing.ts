@@ -59,7 +59,7 @@ export const LISTING_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'rfc959-mlsx-facts-missing': {
     parts: (parts) => withHandlers(withHandlers(parts, ['MLSD'], (inner) => rewritingData(inner, linesWithTypeOnly)), ['MLST'], (inner) => rewritingReplies(inner, mlstWithTypeOnly)),
   },
-  // A file given to MLSD is listed as LIST would list it, instead of the 501 of RFC 3659 §7.
+  // A file given to MLSD is listed as a folder holding just that file, instead of the 501 of RFC 3659 §7.
   'rfc959-mlsd-file-allowed': {
     parts: (parts) =>
       withHandlers(parts, ['MLSD'], (inner) => async (session, argument) => {
