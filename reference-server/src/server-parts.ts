@@ -14,6 +14,7 @@ import { Session, type Role } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
+import { PassiveListener, type PassiveOptions } from './data/data-connections.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -26,6 +27,8 @@ export interface ServerParts {
   loginSlots(maxPerUser: number): LoginSlots;
   /** Cuts a control connection's bytes into command lines of at most `maxLineBytes`. */
   lineReader(maxLineBytes: number): LineReader;
+  /** Opens the listener of a PASV or EPSV: one connection, from the control connection's host, within the data timeout. */
+  listenPassive(options: PassiveOptions): Promise<PassiveListener>;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -34,4 +37,5 @@ export const SERVER_PARTS: ServerParts = {
   openJail: (root) => Jail.open(root),
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
   lineReader: (maxLineBytes) => new LineReader(maxLineBytes),
+  listenPassive: (options) => PassiveListener.open(options),
 };

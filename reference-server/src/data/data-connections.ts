@@ -16,10 +16,6 @@ export function normalizeAddress(address: string | undefined): string {
 export interface PassiveOptions {
   localAddress: string;
   allowedRemote: string;
-  /** Test-only (fault accept-foreign-passive): take the connection from any host. */
-  acceptAnyRemote?: boolean;
-  /** Test-only (fault passive-port-never-closed): no expiry; unref'd, so a leaked listener never holds the process. */
-  neverExpire?: boolean;
   range: { first: number; last: number } | null;
   /** How long the listener waits for its one connection. */
   timeoutMs: number;
@@ -33,21 +29,17 @@ export class PassiveListener {
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
 
-  private constructor(
-    private readonly server: Server,
+  /** Made by `open`, which finds the port; on a subclass, `open` makes one of the subclass. */
+  constructor(
+    protected readonly server: Server,
     readonly port: number,
     private readonly options: PassiveOptions,
   ) {
     server.on('connection', (socket) => this.onConnection(socket));
-    if (options.neverExpire) {
-      server.unref();
-      return;
-    }
-    this.expiry = setTimeout(() => this.fail(new DataConnectionError('nobody connected to the passive port in time')), options.timeoutMs);
-    this.expiry.unref();
+    this.expiry = this.expireAfter(options.timeoutMs);
   }
 
-  static async open(options: PassiveOptions): Promise<PassiveListener> {
+  static async open<T extends PassiveListener>(this: new (server: Server, port: number, options: PassiveOptions) => T, options: PassiveOptions): Promise<T> {
     const candidates = portCandidates(options.range);
     for (const port of candidates) {
       const server = createServer({ pauseOnConnect: true });
@@ -57,18 +49,28 @@ export class PassiveListener {
       });
       if (ok) {
         const address = server.address();
-        if (address && typeof address === 'object') return new PassiveListener(server, address.port, options);
+        if (address && typeof address === 'object') return new this(server, address.port, options);
       }
       server.close();
     }
     throw new DataConnectionError('no passive port free');
   }
 
+  /** RFC 2577 §8 (port stealing): only the control connection's host may connect. */
+  protected admits(remote: string): boolean {
+    return remote === normalizeAddress(this.options.allowedRemote);
+  }
+
+  /** The timer that closes the listener when nobody connected within `timeoutMs`. */
+  protected expireAfter(timeoutMs: number): NodeJS.Timeout | undefined {
+    const timer = setTimeout(() => this.fail(new DataConnectionError('nobody connected to the passive port in time')), timeoutMs);
+    timer.unref();
+    return timer;
+  }
+
   private onConnection(socket: Socket): void {
     const remote = normalizeAddress(socket.remoteAddress);
-    const foreign = remote !== normalizeAddress(this.options.allowedRemote) && !this.options.acceptAnyRemote;
-    if (foreign || this.accepted || this.closed) {
-      // RFC 2577 §8 (port stealing): only the control connection's host may connect.
+    if (!this.admits(remote) || this.accepted || this.closed) {
       this.options.onForeignConnection?.(remote);
       socket.destroy();
       return;

@@ -7,21 +7,16 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError } from '../errors.ts';
 import { parsePortRange } from '../config.ts';
-import { PassiveListener, normalizeAddress } from '../data/data-connections.ts';
+import { normalizeAddress, type PassiveListener } from '../data/data-connections.ts';
 import type { Session } from '../session.ts';
 
 async function openPassive(session: Session): Promise<PassiveListener> {
   refuseClearData(session);
-  // Test-only fault passive-port-never-closed: the old listener is forgotten, not closed, and never expires.
-  const leaky = session.hasFault('passive-port-never-closed');
-  if (leaky) session.dataTarget = null;
-  else session.clearDataTarget();
-  const { settings, logs } = session.context;
-  const listener = await PassiveListener.open({
+  session.clearDataTarget();
+  const { settings, logs, parts } = session.context;
+  const listener = await parts.listenPassive({
     localAddress: session.localAddress,
     allowedRemote: session.remoteAddress,
-    acceptAnyRemote: session.hasFault('accept-foreign-passive'),
-    neverExpire: leaky,
     range: parsePortRange(settings.pasvPorts),
     timeoutMs: settings.dataTimeout * 1000,
     onForeignConnection: (address) => logs.connections.warn({ session: session.id, from: address }, 'refused a data connection from a foreign address'),
@@ -31,7 +26,7 @@ async function openPassive(session: Session): Promise<PassiveListener> {
 }
 
 function refuseAfterEpsvAll(session: Session): void {
-  if (session.epsvAll && !session.hasFault('rfc959-epsv-all-ignored')) throw new FtpReplyError(Reply.badSequence, 'Only EPSV is allowed after EPSV ALL.');
+  if (session.epsvAll) throw new FtpReplyError(Reply.badSequence, 'Only EPSV is allowed after EPSV ALL.');
 }
 
 /** RFC 4217 §9: a server that requires TLS refuses clear data connections. */
@@ -44,7 +39,7 @@ export async function handlePasv(session: Session): Promise<void> {
   const announced = session.context.settings.pasvAddress || session.localAddress;
   if (!isIPv4(announced)) throw new FtpReplyError(Reply.cannotOpenData, 'PASV needs IPv4; use EPSV.');
   const listener = await openPassive(session);
-  const numbers = [...(session.hasFault('rfc959-pasv-wrong-address') ? '0.0.0.0' : announced).split('.'), Math.floor(listener.port / 256), listener.port % 256].join(',');
+  const numbers = [...announced.split('.'), Math.floor(listener.port / 256), listener.port % 256].join(',');
   session.reply(Reply.enteringPassive, `Entering Passive Mode (${numbers}).`);
 }
 
@@ -55,22 +50,21 @@ export async function handleEpsv(session: Session, argument: string): Promise<vo
     session.reply(Reply.ok, 'EPSV ALL ok.');
     return;
   }
-  if (option !== '' && option !== '1' && option !== '2') throw new FtpReplyError(session.hasFault('rfc959-data-setup-errors-500') ? Reply.syntaxError : Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
+  if (option !== '' && option !== '1' && option !== '2') throw new FtpReplyError(Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
   const listener = await openPassive(session);
-  session.reply(Reply.enteringExtendedPassive, session.hasFault('rfc959-epsv-no-parens') ? `Entering Extended Passive Mode |||${listener.port}|` : `Entering Extended Passive Mode (|||${listener.port}|)`);
+  session.reply(Reply.enteringExtendedPassive, `Entering Extended Passive Mode (|||${listener.port}|)`);
 }
 
 /** Checks an active-mode target: the client's own address, an unprivileged port. */
 function acceptActiveTarget(session: Session, host: string, port: number): void {
   refuseClearData(session);
-  const anyTarget = session.hasFault('accept-port-any-address'); // test-only fault: the FTP bounce attack works
-  if (!anyTarget && normalizeAddress(host) !== session.remoteAddress) {
+  if (normalizeAddress(host) !== session.remoteAddress) {
     session.context.logs.connections.warn({ session: session.id, host, port }, 'refused active connection to a foreign address');
     throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: data connections go only to your own address.');
   }
-  if (!anyTarget && port < 1024) throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: privileged data port.');
+  if (port < 1024) throw new FtpReplyError(Reply.argumentSyntaxError, 'Rejected: privileged data port.');
   session.clearDataTarget();
-  session.dataTarget = { kind: 'active', host: normalizeAddress(host), port: session.hasFault('rfc959-active-port-swapped') ? (port % 256) * 256 + Math.floor(port / 256) : port };
+  session.dataTarget = { kind: 'active', host: normalizeAddress(host), port };
 }
 
 /** Pure: `h1,h2,h3,h4,p1,p2` to host and port, or null. */
@@ -99,7 +93,7 @@ export function parseEprtArgument(argument: string): { host: string; port: numbe
 export function handlePort(session: Session, argument: string): void {
   refuseAfterEpsvAll(session);
   const target = parsePortArgument(argument);
-  if (!target) throw new FtpReplyError(session.hasFault('rfc959-data-setup-errors-500') ? Reply.syntaxError : Reply.argumentSyntaxError, 'Bad PORT argument; expected h1,h2,h3,h4,p1,p2.');
+  if (!target) throw new FtpReplyError(Reply.argumentSyntaxError, 'Bad PORT argument; expected h1,h2,h3,h4,p1,p2.');
   acceptActiveTarget(session, target.host, target.port);
   session.reply(Reply.ok, 'PORT command successful. Consider using PASV.');
 }
@@ -107,7 +101,6 @@ export function handlePort(session: Session, argument: string): void {
 export function handleEprt(session: Session, argument: string): void {
   refuseAfterEpsvAll(session);
   const target = parseEprtArgument(argument);
-  if (typeof target === 'string' && session.hasFault('rfc959-data-setup-errors-500')) throw new FtpReplyError(Reply.syntaxError, 'Illegal EPRT command.');
   if (target === 'family') throw new FtpReplyError(Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
   if (target === 'syntax') throw new FtpReplyError(Reply.argumentSyntaxError, 'Bad EPRT argument; expected |af|address|port|.');
   acceptActiveTarget(session, target.host, target.port);

@@ -17,7 +17,7 @@ import type { Session } from '../session.ts';
 type Style = 'long' | 'names' | 'facts';
 
 /** `LIST -la dir` is common: leading option words are dropped (as ls-like servers do). */
-function stripListOptions(argument: string): string {
+export function stripListOptions(argument: string): string {
   return argument.replace(/^(\s*-[a-zA-Z]+\s*)+/, '').trim();
 }
 
@@ -95,7 +95,7 @@ async function directoryEntries(session: Session, dir: VirtualPath, filter: RegE
 
 /** The lines of a listing of `argument` (a folder, a file, or a glob in the last segment). */
 export async function listingLines(session: Session, argument: string, style: Style): Promise<string[]> {
-  const target = argument === '' ? (session.hasFault('rfc959-list-ignores-cwd') ? ('/' as VirtualPath) : session.cwd) : session.requireIdentity().jail.virtualOf(session.cwd, argument);
+  const target = argument === '' ? session.cwd : session.requireIdentity().jail.virtualOf(session.cwd, argument);
   const last = virtualName(target);
   let entries: EntryInfo[];
   if (argument !== '' && hasGlob(last)) {
@@ -108,12 +108,13 @@ export async function listingLines(session: Session, argument: string, style: St
   const writable = !session.requireIdentity().readOnly;
   const now = new Date();
   return entries.map((entry) =>
-    style === 'long' ? formatLsLine(entry, now) : style === 'names' ? entry.name : session.hasFault('rfc959-mlsx-facts-missing') ? `type=${entry.kind}; ${entry.name}` : formatFacts(entry, entry.kind, writable, entry.name),
+    style === 'long' ? formatLsLine(entry, now) : style === 'names' ? entry.name : formatFacts(entry, entry.kind, writable, entry.name),
   );
 }
 
-async function sendListing(session: Session, lines: string[], what: string): Promise<void> {
-  const body = Buffer.from(lines.map((line) => `${line}\r\n`).join(''), session.hasFault('rfc959-listing-latin1') ? 'latin1' : 'utf8');
+/** Sends `lines` over the data connection, in UTF-8 (RFC 2640). */
+export async function sendListing(session: Session, lines: string[], what: string): Promise<void> {
+  const body = Buffer.from(lines.map((line) => `${line}\r\n`).join(''), 'utf8');
   const result = await session.runTransfer(`Here comes the ${what}.`, async (data, signal) => {
     if (signal.aborted) throw new Error('aborted');
     await new Promise<void>((resolve, reject) => {
@@ -145,7 +146,7 @@ export async function handleMlsd(session: Session, argument: string): Promise<vo
   const target = argument === '' ? session.cwd : session.requireIdentity().jail.virtualOf(session.cwd, argument);
   const info = await statInside(session, target);
   if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
-  if (!info.isDirectory() && !session.hasFault('rfc959-mlsd-file-allowed')) throw new FtpReplyError(Reply.argumentSyntaxError, 'Not a directory; use MLST for a file.');
+  if (!info.isDirectory()) throw new FtpReplyError(Reply.argumentSyntaxError, 'Not a directory; use MLST for a file.');
   const writable = !session.requireIdentity().readOnly;
   const self = formatFacts(toEntry('.', info), 'cdir', writable, '.');
   const lines = [self, ...(await listingLines(session, argument === '' ? '.' : argument, 'facts'))];
@@ -158,6 +159,6 @@ export async function handleMlst(session: Session, argument: string): Promise<vo
   const info = await statInside(session, target);
   if (!info) throw new FtpReplyError(Reply.fileUnavailable, 'No such file or directory.');
   const writable = !session.requireIdentity().readOnly;
-  const line = session.hasFault('rfc959-mlsx-facts-missing') ? `type=${info.isDirectory() ? 'dir' : 'file'}; ${target}` : formatFacts(toEntry(virtualName(target), info), info.isDirectory() ? 'dir' : 'file', writable, target);
+  const line = formatFacts(toEntry(virtualName(target), info), info.isDirectory() ? 'dir' : 'file', writable, target);
   session.reply(Reply.fileActionOk, [`Listing ${target}`, line, 'End']);
 }

@@ -1,8 +1,7 @@
 /** PWD, CWD, CDUP, MKD, RMD, DELE, RNFR, RNTO, SIZE, MDTM: the filesystem without data connections. */
-import { copyFile, mkdir, rename, rm, rmdir, unlink, lstat, type FileHandle } from 'node:fs/promises';
+import { mkdir, rename, rmdir, unlink, lstat, type FileHandle } from 'node:fs/promises';
 import { Reply } from '../protocol/replies.ts';
 import { FtpReplyError, NO_SUCH_FILE } from '../errors.ts';
-import { join } from 'node:path';
 import { quotePath, VIRTUAL_ROOT, type VirtualPath } from '../vfs/virtual-path.ts';
 import { formatTimeVal } from '../vfs/listing.ts';
 import { measureUsage, type QuotaLedger } from '../quota.ts';
@@ -11,7 +10,6 @@ import { homeOf, ledgerFor } from './quota-scope.ts';
 import { openBeforeRemoval, openToRead } from '../vfs/no-follow.ts';
 import type { JailPath } from '../vfs/jail.ts';
 import type { Session } from '../session.ts';
-import type { ServerContext } from '../server-context.ts';
 
 /** Runs `act` on a client path (or a virtual path kept from an earlier command) resolved in the jail, then lets its folder go. */
 async function withPath<T>(session: Session, argument: string | { virtual: VirtualPath }, act: (path: JailPath) => Promise<T>): Promise<T> {
@@ -23,13 +21,8 @@ async function withPath<T>(session: Session, argument: string | { virtual: Virtu
   }
 }
 
-/** Test-only (fault shared-rename-state): the last RNFR source of any session of a server. */
-const sharedRenameSources = new WeakMap<ServerContext, NonNullable<Session['renameFrom']>>();
-
 export function handlePwd(session: Session): void {
-  // Test-only fault: a server that shows where the folder really lies on its disk.
-  const shown = session.hasFault('jail-pwd-real-path') ? (join(session.requireIdentity().jail.root, session.cwd) as VirtualPath) : session.cwd;
-  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? shown : quotePath(shown)} is the current directory.`);
+  session.reply(Reply.pathCreated, `${quotePath(session.cwd)} is the current directory.`);
 }
 
 export async function handleCwd(session: Session, argument: string): Promise<void> {
@@ -48,15 +41,12 @@ export async function handleCdup(session: Session): Promise<void> {
 export async function handleMkd(session: Session, argument: string): Promise<void> {
   const virtual = await withPath(session, argument, async ({ virtual, real }) => {
     if (virtual === VIRTUAL_ROOT) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-    // Test-only fault: check first, then create like mkdir -p; parallel MKDs of one name all pass the check.
-    const checkThenCreate = session.hasFault('mkd-check-then-create');
-    if (checkThenCreate && (await lstat(real).then(() => true, () => false))) throw new FtpReplyError(Reply.fileUnavailable, 'File exists.');
-    await mkdir(real, { recursive: checkThenCreate });
+    // One step that fails if the name exists: of parallel MKDs of one name, one wins.
+    await mkdir(real);
     return virtual;
   });
-  if (session.hasFault('quota-mkdir-charged')) (await ledgerFor(session, virtual))?.adjust(4096);
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'mkdir', path: virtual }, 'mkdir');
-  session.reply(Reply.pathCreated, `${session.hasFault('rfc959-path-unquoted') ? virtual : quotePath(virtual)} created.`);
+  session.reply(Reply.pathCreated, `${quotePath(virtual)} created.`);
 }
 
 export async function handleRmd(session: Session, argument: string): Promise<void> {
@@ -75,14 +65,13 @@ export async function handleDele(session: Session, argument: string): Promise<vo
   const { virtual, info } = await withPath(session, argument, async ({ virtual, real, key }) => {
     const ledger = await ledgerFor(session, virtual);
     // What the name holds, its removal and its count in the quota, with no other such step between.
-    // (Test-only fault: the naive rm -f server does not lock either.)
-    return underNameLocks(session.context, session.hasFault('dele-force') ? [] : [key], async () => {
+    return underNameLocks(session.context, [key], async () => {
       const info = await lstat(real);
       if (info.isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Is a directory; use RMD.');
       const file = await openBeforeRemoval(real);
       try {
-        await (session.hasFault('dele-force') ? rm(real, { force: true }) : unlink(real));
-        if (file && !session.hasFault('quota-delete-not-credited')) ledger?.removed(await file.stat());
+        await unlink(real);
+        if (file) ledger?.removed(await file.stat());
       } finally {
         await file?.close();
       }
@@ -101,23 +90,20 @@ export async function handleRnfr(session: Session, argument: string): Promise<vo
   });
   // Only the name is kept: RNTO resolves it again, in the same step as the rename.
   session.renameFrom = target;
-  if (session.hasFault('shared-rename-state')) sharedRenameSources.set(session.context, target);
-  session.reply(session.hasFault('rfc959-rnfr-200') ? Reply.ok : Reply.pendingFurtherInfo, 'Ready for RNTO.');
+  session.reply(Reply.pendingFurtherInfo, 'Ready for RNTO.');
 }
 
 export async function handleRnto(session: Session, argument: string): Promise<void> {
-  const from = session.hasFault('shared-rename-state') ? (sharedRenameSources.get(session.context) ?? null) : session.renameFrom;
+  const from = session.renameFrom;
   session.renameFrom = null;
-  if (!from) throw new FtpReplyError(session.hasFault('rfc959-rnto-no-sequence-check') ? Reply.fileUnavailable : Reply.badSequence, 'RNFR required first.');
+  if (!from) throw new FtpReplyError(Reply.badSequence, 'RNFR required first.');
   const to = await withPath(session, argument, async (to) =>
     withPath(session, { virtual: from }, async (source) => {
       if (to.virtual === VIRTUAL_ROOT || to.virtual === source.virtual || to.virtual.startsWith(`${source.virtual}/`)) {
         throw new FtpReplyError(Reply.fileUnavailable, 'Cannot rename to that name.');
       }
       const toLedger = await ledgerFor(session, to.virtual);
-      // (Test-only fault: the naive copy-then-delete server does not lock either.)
-      const keys = session.hasFault('rename-copy-then-delete') ? [] : [source.key, to.key];
-      return underNameLocks(session.context, keys, () => renameCounted(session, source, to, toLedger));
+      return underNameLocks(session.context, [source.key, to.key], () => renameCounted(session, source, to, toLedger));
     }),
   );
   session.context.logs.files.info({ session: session.id, user: session.who, action: 'rename', from, to }, 'rename');
@@ -134,13 +120,11 @@ async function renameCounted(session: Session, source: JailPath, to: JailPath, t
   const bytes = moved.isDirectory() ? await measureUsage(source.real) : moved.size;
   const replaced = existing ? await openBeforeRemoval(to.real) : null;
   try {
-    if (session.hasFault('rename-copy-then-delete')) await copyFile(source.real, to.real).then(() => unlink(source.real));
-    else await rename(source.real, to.real);
+    await rename(source.real, to.real);
     if (replaced) toLedger?.removed(await replaced.stat());
   } finally {
     await replaced?.close();
   }
-  if (session.hasFault('quota-rename-counted-twice')) (await ledgerFor(session, to.virtual))?.adjust(bytes);
   if (fromHome !== toHome) {
     (await ledgerFor(session, source.virtual))?.adjust(-bytes);
     (await ledgerFor(session, to.virtual))?.adjust(bytes);
@@ -179,6 +163,6 @@ async function asciiSize(file: FileHandle): Promise<number> {
 export async function handleMdtm(session: Session, argument: string): Promise<void> {
   const info = await withPath(session, argument, ({ real }) => lstat(real));
   if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, NO_SUCH_FILE);
-  session.reply(Reply.fileStatus, session.hasFault('rfc959-mdtm-iso') ? info.mtime.toISOString() : formatTimeVal(info.mtime));
+  session.reply(Reply.fileStatus, formatTimeVal(info.mtime));
 }
 
