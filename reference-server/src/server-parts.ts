@@ -13,6 +13,7 @@ import { Session } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
+import { AUTHENTICATOR, type Authenticator } from './authenticator.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -23,6 +24,9 @@ export interface ServerParts {
   openJail(root: string): Promise<Jail>;
   /** Counts sessions per account, up to `maxPerUser` each. */
   loginSlots(maxPerUser: number): LoginSlots;
+  // Logins and SITE:
+  /** Turns a login's name and password into who is logged in. */
+  authenticator: Authenticator;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -30,4 +34,6 @@ export const SERVER_PARTS: ServerParts = {
   createSession: (socket, id, context, onClose) => new Session(socket, id, context, onClose),
   openJail: (root) => Jail.open(root),
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
+  // Logins and SITE:
+  authenticator: AUTHENTICATOR,
 };
