@@ -1,6 +1,5 @@
 /**
- * Left for the branches still in src/ (src/session.ts and the SITE handler,
- * fault auth-commands-before-login): the guest identity, now made in
- * parts/login.ts. This file goes when those branches have moved.
+ * Left for src/session.ts's branch of auth-commands-before-login: the guest
+ * identity, now made in parts/login.ts. This file goes when that branch moves.
  */
 export { guestIdentity } from './parts/login.ts';

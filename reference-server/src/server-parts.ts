@@ -14,6 +14,7 @@ import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.ts';
+import { SITE_COMMANDS, type SiteCommandTable } from './handlers/site.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -27,6 +28,8 @@ export interface ServerParts {
   // Logins and SITE:
   /** Turns a login's name and password into who is logged in. */
   authenticator: Authenticator;
+  /** SITE's subcommands with their rules and handlers. */
+  siteCommands: SiteCommandTable;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -36,4 +39,5 @@ export const SERVER_PARTS: ServerParts = {
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
   // Logins and SITE:
   authenticator: AUTHENTICATOR,
+  siteCommands: SITE_COMMANDS,
 };
