@@ -29,6 +29,7 @@ export interface SiteCommandSpec extends CommandSpec {
 
 export type SiteCommandTable = Readonly<Record<string, SiteCommandSpec>>;
 
+/** A quota limit: a whole number of bytes (0: none), else 501. */
 export function parseLimit(text: string | undefined): number {
   if (text === undefined || !/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'The limit must be a whole number of bytes.');
   return Number(text);
