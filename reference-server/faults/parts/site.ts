@@ -35,12 +35,14 @@ function withoutAdminCheck(parts: ServerParts): ServerParts {
 /** Runs `work` with the session's replies held back; the function returned sends them. */
 async function withRepliesHeld(session: Session, work: () => Promise<void> | void): Promise<() => void> {
   const held: [number, string | readonly string[]][] = [];
+  // A wrapper outside this one may have put its own reply in place: that one comes back.
+  const outer = Object.hasOwn(session, 'reply') ? session.reply : null;
   session.reply = (code, text) => void held.push([code, text]);
   try {
     await work();
   } finally {
-    // Back to the class's own method.
-    delete (session as { reply?: unknown }).reply;
+    if (outer) session.reply = outer;
+    else delete (session as { reply?: unknown }).reply;
   }
   return () => {
     for (const [code, text] of held) session.reply(code, text);
