@@ -15,6 +15,8 @@ import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
 import { PassiveListener, type PassiveOptions } from './data/data-connections.ts';
+import { AUTHENTICATOR, type Authenticator } from './authenticator.ts';
+import { SITE_COMMANDS, type SiteCommandTable } from './handlers/site.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -29,6 +31,10 @@ export interface ServerParts {
   lineReader(maxLineBytes: number): LineReader;
   /** Opens the listener of a PASV or EPSV: one connection, from the control connection's host, within the data timeout. */
   listenPassive(options: PassiveOptions): Promise<PassiveListener>;
+  /** Turns a login's name and password into who is logged in. */
+  authenticator: Authenticator;
+  /** SITE's subcommands with their rules and handlers. */
+  siteCommands: SiteCommandTable;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -38,4 +44,6 @@ export const SERVER_PARTS: ServerParts = {
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
   lineReader: (maxLineBytes) => new LineReader(maxLineBytes),
   listenPassive: (options) => PassiveListener.open(options),
+  authenticator: AUTHENTICATOR,
+  siteCommands: SITE_COMMANDS,
 };

@@ -3,7 +3,6 @@
  * admin commands. Subcommands have their own table, checked by the same
  * preconditions as top-level verbs; admin-only ones answer 550 to anyone else.
  */
-import { existsSync } from 'node:fs';
 import { copyFile, lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,59 +19,54 @@ import { ledgerFor } from './quota-scope.ts';
 import { underNameLocks } from './file-locks.ts';
 import { QuotaExceededError } from '../quota.ts';
 import { quotaView } from './account-view.ts';
-import type { CommandTable, Handler } from '../protocol/command-spec.ts';
+import type { CommandSpec, Handler } from '../protocol/command-spec.ts';
 import type { Session } from '../session.ts';
-import { guestIdentity } from '../../faults/auth-behaviour.ts';
 
-function requireAdmin(session: Session): void {
-  if (session.identity?.role !== 'admin' && !session.hasFault('admin-commands-for-everyone')) throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');
+export interface SiteCommandSpec extends CommandSpec {
+  /** For administrators only: 550 to anyone else. */
+  admin?: boolean;
 }
 
-function parseLimit(text: string | undefined): number {
+export type SiteCommandTable = Readonly<Record<string, SiteCommandSpec>>;
+
+/** A quota limit: a whole number of bytes (0: none), else 501. */
+export function parseLimit(text: string | undefined): number {
   if (text === undefined || !/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'The limit must be a whole number of bytes.');
   return Number(text);
 }
 
-function accountFailure(error: unknown): never {
+/** An account store refusal as a 550 with its reason; anything else as it was. */
+export function accountFailure(error: unknown): never {
   if (error instanceof AccountError) throw new FtpReplyError(Reply.fileUnavailable, error.message);
   throw error;
 }
 
 const siteHelp: Handler = (session) => {
-  const lines = Object.entries(SITE_COMMANDS).map(([name, spec]) => `${name} ${spec.help}`.trim());
+  const lines = Object.entries(session.context.parts.siteCommands).map(([name, spec]) => `${name} ${spec.help}`.trim());
   session.reply(Reply.help, ['SITE commands:', ...lines, 'End']);
 };
 
 const register: Handler = async (session, argument) => {
   const { context } = session;
   if (!context.settings.registration) throw new FtpReplyError(Reply.notImplemented, 'Registration is off on this server.');
-  const [typedName = '', password = '', extra] = argument.split(' ');
-  const name = session.hasFault('admin-register-nul-truncates') ? (typedName.split('\0')[0] ?? '') : typedName;
-  const anyName = session.hasFault('admin-register-accepts-bad-names');
+  const [name = '', password = '', extra] = argument.split(' ');
   if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE REGISTER <user> <password>');
-  if (RESERVED_FOR_REGISTRATION.has(name) && !anyName) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
+  if (RESERVED_FOR_REGISTRATION.has(name)) throw new FtpReplyError(Reply.fileUnavailable, 'That name is reserved.');
   try {
-    if (!anyName) AccountStore.checkName(name);
+    AccountStore.checkName(name);
   } catch (error) {
     accountFailure(error);
   }
-  const home = join(context.layout.storage, name);
-  if (session.hasFault('admin-register-overwrites') && existsSync(home)) {
-    await context.accounts.setPassword(name, password);
-    return session.reply(Reply.ok, `Account ${name} updated.`);
-  }
   // The name is taken while its home exists: the kept home of a deleted account never passes to a stranger.
-  await context.accounts
-    .add(name, session.hasFault('admin-password-misparsed') ? (extra ?? '') : password, { role: 'user', quotaLimit: context.settings.defaultQuota, unusedHome: anyName ? undefined : home, unchecked: anyName })
-    .catch(accountFailure);
-  if (anyName) await mkdir(home, { recursive: true }); // test-only fault: the home made with a naive join
+  const home = join(context.layout.storage, name);
+  await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota, unusedHome: home }).catch(accountFailure);
   context.logs.auth.info({ session: session.id, remote: session.remoteAddress, user: name }, 'registered');
   session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
 };
 
 const quota: Handler = async (session) => {
   const view = await quotaView(session);
-  session.reply(Reply.ok, `used=${view.used} limit=${session.hasFault('quota-ignored') ? 0 : view.limit}`);
+  session.reply(Reply.ok, `used=${view.used} limit=${view.limit}`);
 };
 
 const copyFrom: Handler = async (session, argument) => {
@@ -109,7 +103,7 @@ async function copyInto(session: Session, file: FileHandle, source: VirtualPath,
   const size = info.size;
   const existing = await lstat(target.real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Target is a directory.');
-  const ledger = session.hasFault('quota-copy-unchecked') ? null : await ledgerFor(session, target.virtual);
+  const ledger = await ledgerFor(session, target.virtual);
   const refuse = () => {
     session.context.logs.files.warn({ session: session.id, user: session.who, to: target.virtual }, 'copy refused: quota exceeded');
     return new FtpReplyError(Reply.exceededStorage, 'Quota exceeded: the copy would pass your storage limit.');
@@ -140,33 +134,30 @@ async function copyInto(session: Session, file: FileHandle, source: VirtualPath,
 }
 
 const users: Handler = async (session) => {
-  requireAdmin(session);
   const lines: string[] = [];
   for (const account of session.context.accounts.list()) {
     const ledger = await session.context.quota.ledger(account.name);
-    lines.push(session.hasFault('admin-users-names-only') ? account.name : `${account.name} role=${account.role} used=${ledger.used} limit=${account.quotaLimit}`);
+    lines.push(`${account.name} role=${account.role} used=${ledger.used} limit=${account.quotaLimit}`);
   }
   session.reply(Reply.ok, [`${lines.length} accounts:`, ...lines, 'End']);
 };
 
 const addUser: Handler = async (session, argument) => {
-  requireAdmin(session);
   const [name = '', password = '', limitText, extra] = argument.split(' ');
   if (password === '' || extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE ADDUSER <user> <password> [<limit>]');
   const quotaLimit = limitText === undefined ? session.context.settings.defaultQuota : parseLimit(limitText);
-  await session.context.accounts.add(name, session.hasFault('admin-password-misparsed') ? (limitText ?? '') : password, { role: 'user', quotaLimit }).catch(accountFailure);
+  await session.context.accounts.add(name, password, { role: 'user', quotaLimit }).catch(accountFailure);
   await mkdir(join(session.context.layout.storage, name), { recursive: true });
   session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, quotaLimit }, 'account added');
   session.reply(Reply.ok, `Account ${name} added.`);
 };
 
 const deleteUser: Handler = async (session, argument) => {
-  requireAdmin(session);
   const name = argument.trim();
-  if (name === session.identity?.name && !session.hasFault('admin-self-delete-allowed')) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
+  if (name === session.identity?.name) throw new FtpReplyError(Reply.fileUnavailable, 'An administrator cannot delete their own account.');
   try {
     AccountStore.checkName(name);
-    if (!session.hasFault('admin-deluser-keeps-account')) await session.context.accounts.remove(name);
+    await session.context.accounts.remove(name);
   } catch (error) {
     accountFailure(error);
   }
@@ -178,34 +169,33 @@ const deleteUser: Handler = async (session, argument) => {
 };
 
 const setQuota: Handler = async (session, argument) => {
-  requireAdmin(session);
   const [name = '', limitText, extra] = argument.trim().split(/\s+/);
   if (extra !== undefined) throw new FtpReplyError(Reply.argumentSyntaxError, 'Syntax: SITE SETQUOTA <user> <limit>');
   const limit = parseLimit(limitText);
-  if (!session.hasFault('admin-setquota-ignored')) await session.context.accounts.setQuota(name, limit).catch(accountFailure);
+  await session.context.accounts.setQuota(name, limit).catch(accountFailure);
   session.context.logs.auth.info({ session: session.id, admin: session.who, user: name, limit }, 'quota set');
   session.reply(Reply.ok, `Quota of ${name} set to ${limit}.`);
 };
 
-export const SITE_COMMANDS: CommandTable = {
+export const SITE_COMMANDS: SiteCommandTable = {
   HELP: { login: false, argument: 'forbidden', help: '', handler: siteHelp, beforeTls: true },
   REGISTER: { login: false, argument: 'required', help: '<user> <password>', handler: register },
   QUOTA: { login: true, argument: 'forbidden', help: '', handler: quota },
   CPFR: { login: true, argument: 'required', help: '<path>', handler: copyFrom },
   CPTO: { login: true, argument: 'required', writes: true, help: '<path>', handler: copyTo },
-  USERS: { login: true, argument: 'forbidden', help: '(admin)', handler: users },
-  ADDUSER: { login: true, argument: 'required', help: '<user> <password> [<limit>] (admin)', handler: addUser },
-  DELUSER: { login: true, argument: 'required', help: '<user> (admin)', handler: deleteUser },
-  SETQUOTA: { login: true, argument: 'required', help: '<user> <limit> (admin)', handler: setQuota },
+  USERS: { login: true, admin: true, argument: 'forbidden', help: '(admin)', handler: users },
+  ADDUSER: { login: true, admin: true, argument: 'required', help: '<user> <password> [<limit>] (admin)', handler: addUser },
+  DELUSER: { login: true, admin: true, argument: 'required', help: '<user> (admin)', handler: deleteUser },
+  SETQUOTA: { login: true, admin: true, argument: 'required', help: '<user> <limit> (admin)', handler: setQuota },
 };
 
-/** SITE <sub> [args]: dispatched through SITE_COMMANDS with the same precondition order as top-level verbs. */
+/** SITE <sub> [args]: dispatched through the SITE table with the same precondition order as top-level verbs, then the admin check. */
 export async function handleSite(session: Session, argument: string): Promise<void> {
   const space = argument.indexOf(' ');
   const sub = (space === -1 ? argument : argument.slice(0, space)).toUpperCase();
   const rest = space === -1 ? '' : argument.slice(space + 1);
-  const spec = Object.hasOwn(SITE_COMMANDS, sub) ? SITE_COMMANDS[sub] : undefined;
-  if (!session.identity && spec?.login && session.hasFault('auth-commands-before-login')) session.identity = await guestIdentity(session.context);
+  const { siteCommands } = session.context.parts;
+  const spec = Object.hasOwn(siteCommands, sub) ? siteCommands[sub] : undefined;
   const refusal = checkPreconditions(`SITE ${sub}`, spec, rest, false, {
     loggedIn: session.loggedIn,
     readOnly: session.identity?.readOnly ?? false,
@@ -216,16 +206,25 @@ export async function handleSite(session: Session, argument: string): Promise<vo
     return;
   }
   if (sub !== 'CPTO' && sub !== 'CPFR') session.copyFrom = null;
+  if (spec!.admin && session.identity?.role !== 'admin') throw new FtpReplyError(Reply.fileUnavailable, 'Permission denied: administrators only.');
   await spec!.handler!(session, rest);
 }
 
 /** AVBL [path] (draft-peterson-streamlined-ftp-command-extensions): bytes the user may still store there. */
 export async function handleAvbl(session: Session, argument: string): Promise<void> {
+  const view = await quotaView(session, await storedPathOf(session, argument));
+  session.reply(Reply.fileStatus, String(view.left));
+}
+
+/**
+ * What AVBL's argument names for the quota: a file stored in that directory
+ * (the current one by default), whose quota is the one that counts (for the
+ * admin, that of the home it lies in).
+ */
+export async function storedPathOf(session: Session, argument: string): Promise<VirtualPath> {
   const identity = session.requireIdentity();
   if (identity.readOnly) throw new FtpReplyError(Reply.fileUnavailable, 'Read-only account: nothing can be stored.');
   const { virtual: path, real, close } = await session.resolvePath(argument.trim() === '' ? session.cwd : argument);
   if (!(await lstat(real).finally(close)).isDirectory()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a directory.');
-  // The quota that counts is the one of a file stored in that directory (for the admin, the home it lies in).
-  const view = await quotaView(session, resolveVirtual(path, 'a-file'));
-  session.reply(Reply.fileStatus, String(session.hasFault('avbl-reports-limit') ? view.limit : view.left));
+  return resolveVirtual(path, 'a-file');
 }
