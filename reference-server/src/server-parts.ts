@@ -14,11 +14,14 @@ import { Session, type Role } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
+import { AccountStore } from './accounts/account-store.ts';
 import { PassiveListener, type PassiveOptions } from './data/data-connections.ts';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.ts';
 import { SITE_COMMANDS, type SiteCommandTable } from './handlers/site.ts';
 
 export interface ServerParts {
+  /** The accounts file, shared with `ftp-ref user` and other processes. */
+  openAccounts(file: string): Promise<AccountStore>;
   /** Every verb with its rules and handler. */
   commands: CommandTable;
   /** The session of a new control connection; `onClose` gives its connection slot back. */
@@ -38,6 +41,7 @@ export interface ServerParts {
 }
 
 export const SERVER_PARTS: ServerParts = {
+  openAccounts: (file) => AccountStore.open(file),
   commands: COMMANDS,
   createSession: (socket, id, context, onClose) => new Session(socket, id, context, onClose),
   openJail: (root) => Jail.open(root),

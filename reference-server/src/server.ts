@@ -6,7 +6,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import { dataLayout, parsePortRange, type Settings } from './config.ts';
-import { AccountStore } from './accounts/account-store.ts';
 import { removeEmptyHomesWithoutAccount } from './accounts/abandoned-homes.ts';
 import { openLogs, type Logs } from './logs.ts';
 import { QuotaBook } from './quota.ts';
@@ -40,7 +39,7 @@ export class FtpServer {
     // Uploads and copies cut by a crash leave half files in tmp/; nothing there is ever resumed.
     await rm(layout.tmp, { recursive: true, force: true });
     for (const folder of [layout.storage, layout.public, layout.logs, layout.tmp]) await mkdir(folder, { recursive: true });
-    const accounts = await AccountStore.open(layout.accounts);
+    const accounts = await parts.openAccounts(layout.accounts);
     const logs = options.logs ?? openLogs(layout.logs, settings.logLevel);
     const freed = await removeEmptyHomesWithoutAccount(layout.storage, accounts);
     if (freed.length > 0) logs.auth.warn({ homes: freed }, 'empty homes without an account removed (left by a crash); their names are free again');

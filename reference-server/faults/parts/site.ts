@@ -2,6 +2,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Reply } from '../../src/protocol/replies.ts';
+import { AccountStore } from '../../src/accounts/account-store.ts';
 import { accountFailure, parseLimit, storedPathOf, type SiteCommandSpec } from '../../src/handlers/site.ts';
 import { quotaView } from '../../src/handlers/account-view.ts';
 import type { Handler } from '../../src/protocol/command-spec.ts';
@@ -13,18 +14,23 @@ import { rewritingReplies, withHandlers } from '../compose.ts';
 import { guestIdentity } from './login.ts';
 
 /** The SITE subcommands `subs` with their handlers wrapped. */
+function withSubcommands(parts: ServerParts, subs: readonly string[], wrap: (inner: Handler) => Handler): ServerParts {
+  const siteCommands: Record<string, SiteCommandSpec> = { ...parts.siteCommands };
+  for (const sub of subs) {
+    const spec = siteCommands[sub];
+    if (!spec?.handler) throw new Error(`no SITE ${sub} to wrap`);
+    siteCommands[sub] = { ...spec, handler: wrap(spec.handler) };
+  }
+  return { ...parts, siteCommands };
+}
+
 function subcommands(subs: readonly string[], wrap: (inner: Handler) => Handler): FaultPart {
-  return {
-    parts: (parts) => {
-      const siteCommands: Record<string, SiteCommandSpec> = { ...parts.siteCommands };
-      for (const sub of subs) {
-        const spec = siteCommands[sub];
-        if (!spec?.handler) throw new Error(`no SITE ${sub} to wrap`);
-        siteCommands[sub] = { ...spec, handler: wrap(spec.handler) };
-      }
-      return { ...parts, siteCommands };
-    },
-  };
+  return { parts: (parts) => withSubcommands(parts, subs, wrap) };
+}
+
+/** An account store that checks no name. */
+class AnyNameAccountStore extends AccountStore {
+  protected override checkNewName(): void {}
 }
 
 /** The SITE table with every subcommand open to anyone logged in: the administrator check forgotten. */
@@ -79,15 +85,21 @@ export const SITE_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
     const [name = '', ...rest] = argument.split(' ');
     return inner(session, [name.split('\0')[0], ...rest].join(' '));
   }),
-  // A REGISTER that takes the name as given and makes its home by joining it onto the storage path.
-  'admin-register-accepts-bad-names': subcommands(['REGISTER'], (inner) => async (session, argument) => {
-    const { context } = session;
-    const [name = '', password = '', extra] = argument.split(' ');
-    if (!context.settings.registration || password === '' || extra !== undefined) return inner(session, argument);
-    await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota, unchecked: true }).catch(accountFailure);
-    await mkdir(join(context.layout.storage, name), { recursive: true });
-    session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
-  }),
+  // A REGISTER that takes the name as given (an account store that checks no name) and makes its home by
+  // joining it onto the storage path.
+  'admin-register-accepts-bad-names': {
+    parts: (parts) => ({
+      ...withSubcommands(parts, ['REGISTER'], (inner) => async (session, argument) => {
+        const { context } = session;
+        const [name = '', password = '', extra] = argument.split(' ');
+        if (!context.settings.registration || password === '' || extra !== undefined) return inner(session, argument);
+        await context.accounts.add(name, password, { role: 'user', quotaLimit: context.settings.defaultQuota }).catch(accountFailure);
+        await mkdir(join(context.layout.storage, name), { recursive: true });
+        session.reply(Reply.ok, `Account ${name} created; its home is /${name}.`);
+      }),
+      openAccounts: (file) => AnyNameAccountStore.open(file),
+    }),
+  },
   // A taken name is "registered" again: its password is set to the one given.
   'admin-register-overwrites': subcommands(['REGISTER'], (inner) => async (session, argument) => {
     const { context } = session;

@@ -55,10 +55,10 @@ export class AccountStore {
   private readonly verified = new VerifiedLogins();
   private readonly scrypts = new ScryptGate();
 
-  private constructor(readonly file: string) {}
+  protected constructor(readonly file: string) {}
 
   static async open(file: string): Promise<AccountStore> {
-    const store = new AccountStore(file);
+    const store = new this(file);
     await mkdir(dirname(file), { recursive: true });
     // On a full disk not even the lock can be made; the server must start anyway (nothing can be written then).
     await withFileLock(store.lockFile, () => store.removeTemporaryFiles()).catch((error: NodeJS.ErrnoException) => {
@@ -112,6 +112,11 @@ export class AccountStore {
     return this.accounts.get(name);
   }
 
+  /** Refuses a name no new account may have (AccountError 'invalid-name'). */
+  protected checkNewName(name: string): void {
+    AccountStore.checkName(name);
+  }
+
   static checkName(name: string): void {
     if (!ACCOUNT_NAME_PATTERN.test(name) || ANONYMOUS_NAMES.has(name)) {
       throw new AccountError('invalid-name', `invalid account name (allowed: ${ACCOUNT_NAME_PATTERN.source}, not anonymous/ftp)`);
@@ -122,10 +127,9 @@ export class AccountStore {
    * `unusedHome`: the name is also taken while this folder exists (the kept home
    * of a deleted account never passes to a stranger); it is made once the
    * account is written, so a crash in between leaves an account, not a home.
-   * `unchecked` is test-only (fault admin-register-accepts-bad-names): the name is not checked.
    */
-  async add(name: string, password: string, options: { role?: Role; quotaLimit?: number; unusedHome?: string; unchecked?: boolean } = {}): Promise<Account> {
-    if (!options.unchecked) AccountStore.checkName(name);
+  async add(name: string, password: string, options: { role?: Role; quotaLimit?: number; unusedHome?: string } = {}): Promise<Account> {
+    this.checkNewName(name);
     const passwordHash = await hashPassword(password);
     const { unusedHome } = options;
     const account = await this.mutate(async () => {
