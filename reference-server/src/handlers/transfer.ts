@@ -31,7 +31,6 @@ const filesBeingCreated = new WeakMap<ServerContext, Set<string>>();
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
   if (!/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
-  if (session.hasFault('rest-zero-refused') && Number(text) === 0) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
   session.restOffset = Number(text);
   session.reply(Reply.pendingFurtherInfo, `Restarting at ${session.restOffset}. Send STOR or RETR.`);
 }
@@ -59,8 +58,7 @@ function logTransfer(session: Session, virtual: VirtualPath, direction: 'incomin
 }
 
 export async function handleRetr(session: Session, argument: string): Promise<void> {
-  let offset = session.hasFault('rest-ignored-retr') ? 0 : session.restOffset;
-  if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
+  const offset = session.restOffset;
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   const virtual = path.virtual;
@@ -70,21 +68,15 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-    if (offset > info.size && session.hasFault('rest-past-end-sends-whole')) offset = 0;
     if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
     const startedAt = Date.now();
     const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
     const { end, bytes } = await session.runTransfer(`Opening ${mode} mode data connection for ${virtualName(virtual)} (${info.size - offset} bytes).`, async (data, signal) => {
-      const convert = session.transferType === 'A' && !session.hasFault('type-a-download-not-converted');
-      const corrupt = session.transferType === 'I' && session.hasFault('type-i-corrupts-byte');
-      if (!convert && !corrupt) return sendFileRange(file, offset, info.size, data, signal);
+      if (session.transferType === 'I') return sendFileRange(file, offset, info.size, data, signal);
       if (offset >= info.size) return 0;
       const source = file.createReadStream({ start: offset, end: info.size - 1, highWaterMark: READ_CHUNK, autoClose: false });
-      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source];
-      if (convert) stages.push(new LfToCrlf());
-      if (corrupt) stages.push(new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, chunk.map((byte) => byte & 0x7f)) }));
       const before = bytesWritten(data);
-      await pipeline([...stages, data] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
+      await pipeline(source, new LfToCrlf(), data, { signal, end: false });
       return bytesWritten(data) - before || source.bytesRead;
     });
     logTransfer(session, virtual, 'outgoing', startedAt, bytes, end);
@@ -209,8 +201,7 @@ async function receive(session: Session, path: JailPath, kind: UploadKind, annou
       const start = target?.start ?? 0;
       const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
       const sink = target ? new FileSink(destination, flags, start, () => target!.reopen(flags)) : new FileSink(destination, flags);
-      const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
-      const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
+      const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter] : [data, meter];
       try {
         // Settles only once the file is closed, so what follows sees its final state.
         await pipeToFile(stages, sink, unlessInputEnded(data, signal));
@@ -336,7 +327,7 @@ async function settleFailedInPlace(kind: UploadKind, real: RealPath, target: InP
 }
 
 export async function handleStor(session: Session, argument: string): Promise<void> {
-  const offset = session.hasFault('rest-ignored-stor') ? 0 : session.restOffset;
+  const offset = session.restOffset;
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   try {
@@ -363,8 +354,7 @@ export async function handleAppe(session: Session, argument: string): Promise<vo
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   try {
-    if (session.hasFault('appe-missing-refused')) await lstat(path.real);
-    await receive(session, path, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
+    await receive(session, path, 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
   } finally {
     path.close();
   }
