@@ -13,6 +13,9 @@ import { Session } from './session.ts';
 import { Jail } from './vfs/jail.ts';
 import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
+import type { QuotaLedger } from './quota.ts';
+import type { VirtualPath } from './vfs/virtual-path.ts';
+import { homeLedger } from './handlers/quota-scope.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -23,6 +26,9 @@ export interface ServerParts {
   openJail(root: string): Promise<Jail>;
   /** Counts sessions per account, up to `maxPerUser` each. */
   loginSlots(maxPerUser: number): LoginSlots;
+  // Quota and uploads (handlers/transfer.ts, quota-scope.ts, file-locks.ts)
+  /** The ledger that storing, deleting or renaming `path` counts against; null where no quota applies. */
+  quotaLedger(session: Session, path: VirtualPath): Promise<QuotaLedger | null>;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -30,4 +36,6 @@ export const SERVER_PARTS: ServerParts = {
   createSession: (socket, id, context, onClose) => new Session(socket, id, context, onClose),
   openJail: (root) => Jail.open(root),
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
+  // Quota and uploads
+  quotaLedger: homeLedger,
 };

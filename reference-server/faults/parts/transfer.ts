@@ -1,5 +1,6 @@
 /** Faults of REST, RETR, STOR, STOU, APPE, TYPE A/I and HASH (src/handlers/transfer.ts, hash.ts). */
 import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Handler } from '../../src/protocol/command-spec.ts';
@@ -8,6 +9,9 @@ import { Reply } from '../../src/protocol/replies.ts';
 import { FtpReplyError } from '../../src/errors.ts';
 import { openToRead } from '../../src/vfs/no-follow.ts';
 import { digestFile } from '../../src/handlers/hash.ts';
+import { QuotaLedger, measureUsage } from '../../src/quota.ts';
+import { virtualParent, type VirtualPath } from '../../src/vfs/virtual-path.ts';
+import type { ServerParts } from '../../src/server-parts.ts';
 import type { FaultPart } from '../fault.ts';
 import type { FaultName } from '../index.ts';
 import { withHandlers } from '../compose.ts';
@@ -82,6 +86,42 @@ async function hashShortByOne(session: Session, argument: string): Promise<void>
   }
 }
 
+/** Sessions running an upload (STOR, STOU, APPE) now. */
+const uploading = new WeakSet<Session>();
+
+type LedgerChoice = (session: Session, path: VirtualPath, ledger: QuotaLedger | null) => QuotaLedger | null | Promise<QuotaLedger | null>;
+
+/** `parts` whose uploads count against `choose(the ledger they would use)`; every other command keeps the correct ledger. */
+function uploadsCountAgainst(parts: ServerParts, choose: LedgerChoice): ServerParts {
+  const marked = withHandlers(parts, UPLOADS, (inner) => async (session, argument) => {
+    uploading.add(session);
+    try {
+      await inner(session, argument);
+    } finally {
+      uploading.delete(session);
+    }
+  });
+  return {
+    ...marked,
+    quotaLedger: async (session, path) => {
+      const ledger = await parts.quotaLedger(session, path);
+      return uploading.has(session) ? choose(session, path, ledger) : ledger;
+    },
+  };
+}
+
+/** Each session's own ledger of its home, measured from disk when the session first needs it. */
+const sessionLedgers = new WeakMap<Session, QuotaLedger>();
+
+async function ledgerOfSession(session: Session, shared: QuotaLedger): Promise<QuotaLedger> {
+  let ledger = sessionLedgers.get(session);
+  if (!ledger) {
+    ledger = new QuotaLedger(shared.home, await measureUsage(join(session.context.layout.storage, shared.home)), () => shared.limit);
+    sessionLedgers.set(session, ledger);
+  }
+  return ledger;
+}
+
 export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'rest-zero-refused': first(['REST'], (_session, argument) => {
     if (/^0+$/.test(argument.trim())) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
@@ -122,6 +162,18 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'hash-ignores-rest': first(['HASH'], (session) => {
     session.restOffset = 0;
   }),
+  'quota-per-session': {
+    parts: (parts) => ({
+      ...parts,
+      quotaLedger: async (session, path) => {
+        const shared = await parts.quotaLedger(session, path);
+        return shared && ledgerOfSession(session, shared);
+      },
+    }),
+  },
+  'quota-only-in-cwd': {
+    parts: (parts) => uploadsCountAgainst(parts, (session, path, ledger) => (virtualParent(path) === session.cwd ? ledger : null)),
+  },
   'hash-wrong-range': {
     parts: (parts) => withHandlers(parts, ['HASH'], () => hashShortByOne),
   },

@@ -18,7 +18,7 @@ import { sendFileRange } from '../data/send-file.ts';
 import { FileSink } from '../data/file-sink.ts';
 import { underNameLocks, writerLocks } from './file-locks.ts';
 import { QuotaExceededError, type InPlaceWrite, type QuotaLedger } from '../quota.ts';
-import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
+import { virtualJoin, virtualName, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { JailPath, RealPath } from '../vfs/jail.ts';
 import { openBeforeRemoval, openNoFollow, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
@@ -176,7 +176,7 @@ async function receive(session: Session, path: JailPath, kind: UploadKind, annou
   const { virtual, real } = path;
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
+  const ledger = await ledgerFor(session, virtual);
   if (kind === 'resume' && offset > (existing?.size ?? 0)) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
