@@ -15,7 +15,9 @@ import { LoginSlots } from './login-slots.ts';
 import type { ServerContext } from './server-context.ts';
 import type { QuotaLedger } from './quota.ts';
 import type { VirtualPath } from './vfs/virtual-path.ts';
+import type { PathLocks } from './data/path-locks.ts';
 import { homeLedger } from './handlers/quota-scope.ts';
+import { writerLocks } from './handlers/file-locks.ts';
 
 export interface ServerParts {
   /** Every verb with its rules and handler. */
@@ -29,6 +31,8 @@ export interface ServerParts {
   // Quota and uploads (handlers/transfer.ts, quota-scope.ts, file-locks.ts)
   /** The ledger that storing, deleting or renaming `path` counts against; null where no quota applies. */
   quotaLedger(session: Session, path: VirtualPath): Promise<QuotaLedger | null>;
+  /** A server's writer locks: one upload at a time writes a file in place. */
+  writerLocks(context: ServerContext): PathLocks;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -38,4 +42,5 @@ export const SERVER_PARTS: ServerParts = {
   loginSlots: (maxPerUser) => new LoginSlots(maxPerUser),
   // Quota and uploads
   quotaLedger: homeLedger,
+  writerLocks,
 };

@@ -10,8 +10,10 @@ import { FtpReplyError } from '../../src/errors.ts';
 import { openToRead } from '../../src/vfs/no-follow.ts';
 import { digestFile } from '../../src/handlers/hash.ts';
 import { QuotaLedger, measureUsage } from '../../src/quota.ts';
-import { virtualParent, type VirtualPath } from '../../src/vfs/virtual-path.ts';
+import { virtualName, virtualParent, type VirtualPath } from '../../src/vfs/virtual-path.ts';
 import type { ServerParts } from '../../src/server-parts.ts';
+import { PathLocks } from '../../src/data/path-locks.ts';
+import { receiveUpload } from '../../src/handlers/transfer.ts';
 import type { FaultPart } from '../fault.ts';
 import type { FaultName } from '../index.ts';
 import { withHandlers } from '../compose.ts';
@@ -86,6 +88,30 @@ async function hashShortByOne(session: Session, argument: string): Promise<void>
   }
 }
 
+/** Locks that never make anyone wait: uploads that write one file in place run side by side. */
+class NoLocks extends PathLocks {
+  override acquire(): Promise<() => void> {
+    return Promise.resolve(() => {});
+  }
+}
+
+const NO_LOCKS = new NoLocks();
+
+const withoutWriterLocks = (parts: ServerParts): ServerParts => ({ ...parts, writerLocks: () => NO_LOCKS });
+
+/** A STOR that writes the file it names in place, from byte 0, whether it exists or not (REST+STOR is left as it was). */
+function storInPlace(inner: Handler): Handler {
+  return async (session, argument) => {
+    if (session.restOffset > 0) return inner(session, argument);
+    const path = await session.resolvePath(argument);
+    try {
+      await receiveUpload(session, path, 'create', `Ok to send data for ${virtualName(path.virtual)}.`);
+    } finally {
+      path.close();
+    }
+  };
+}
+
 /** Sessions running an upload (STOR, STOU, APPE) now. */
 const uploading = new WeakSet<Session>();
 
@@ -149,6 +175,9 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
     await lstat(path.real).finally(() => path.close());
   }),
   // Uploads stored as binary, whatever the TYPE.
+  'stor-overwrite-not-atomic': {
+    parts: (parts) => withHandlers(withoutWriterLocks(parts), ['STOR'], storInPlace),
+  },
   'type-a-upload-not-converted': {
     parts: (parts) => withHandlers(parts, UPLOADS, (inner) => asIfType(inner, 'I', 'A')),
   },
@@ -174,6 +203,7 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'quota-only-in-cwd': {
     parts: (parts) => uploadsCountAgainst(parts, (session, path, ledger) => (virtualParent(path) === session.cwd ? ledger : null)),
   },
+  'quota-appends-unlocked': { parts: withoutWriterLocks },
   'hash-wrong-range': {
     parts: (parts) => withHandlers(parts, ['HASH'], () => hashShortByOne),
   },

@@ -16,7 +16,7 @@ import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { pipeToFile } from '../data/pipe-to-file.ts';
 import { sendFileRange } from '../data/send-file.ts';
 import { FileSink } from '../data/file-sink.ts';
-import { underNameLocks, writerLocks } from './file-locks.ts';
+import { underNameLocks } from './file-locks.ts';
 import { QuotaExceededError, type InPlaceWrite, type QuotaLedger } from '../quota.ts';
 import { virtualJoin, virtualName, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { JailPath, RealPath } from '../vfs/jail.ts';
@@ -93,7 +93,8 @@ function bytesWritten(data: Duplex): number {
   return (data as Duplex & { bytesWritten?: number }).bytesWritten ?? 0;
 }
 
-type UploadKind = 'create' | 'replace' | 'append' | 'resume';
+/** How an upload meets the file it names: creates it, replaces it whole, appends to it, or rewrites it from a REST offset. */
+export type UploadKind = 'create' | 'replace' | 'append' | 'resume';
 
 /** Test-only faults that change how an upload's bytes are admitted (faults/quota.ts). */
 type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file' | 'quota-overflow-kept';
@@ -172,7 +173,8 @@ function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-async function receive(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+/** Receives an upload into `path`: a 150 with `announce`, the bytes counted against the quota as they come, the file settled before the 226. */
+export async function receiveUpload(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
   const { virtual, real } = path;
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
@@ -193,11 +195,9 @@ async function receive(session: Session, path: JailPath, kind: UploadKind, annou
     const inPlace = kind !== 'replace';
     // Meanwhile the data socket waits (a flowing socket with no reader drops what arrives).
     if (inPlace) data.pause();
-    // Test-only faults: a naive server that writes over files in place does not lock them either.
-    const locks = !session.hasFault('quota-appends-unlocked') && !session.hasFault('stor-overwrite-not-atomic');
     let target: InPlaceTarget | null = null;
     try {
-      if (inPlace) target = await openInPlace(session, real, kind, offset, ledger, locks ? signal : null);
+      if (inPlace) target = await openInPlace(session, real, kind, offset, ledger, signal);
       const start = target?.start ?? 0;
       const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
       const sink = target ? new FileSink(destination, flags, start, () => target!.reopen(flags)) : new FileSink(destination, flags);
@@ -221,7 +221,7 @@ async function receive(session: Session, path: JailPath, kind: UploadKind, annou
     } finally {
       if (target?.write) ledger?.doneWriting(target.write);
       await target?.file.close();
-      target?.unlock?.();
+      target?.unlock();
     }
   });
   if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
@@ -238,7 +238,7 @@ interface InPlaceTarget {
   /** Another descriptor of the same file, for the FileSink to write through and close. */
   reopen(flags: 'w' | 'a' | 'r+'): Promise<FileHandle>;
   /** Lets the next in-place upload of this file begin. */
-  unlock: (() => void) | null;
+  unlock: () => void;
 }
 
 /**
@@ -249,16 +249,16 @@ interface InPlaceTarget {
  * the file where this upload begins: a STOR at 0 (a file that appeared since
  * it began, an APPE before it, loses its bytes), a REST+STOR at its offset
  * (only now that the data connection is there: a failed PASV/PORT must not
- * lose the bytes past it). `signal` null: no lock (a test-only fault).
+ * lose the bytes past it).
  */
-async function openInPlace(session: Session, real: RealPath, kind: UploadKind, offset: number, ledger: QuotaLedger | null, signal: AbortSignal | null): Promise<InPlaceTarget> {
+async function openInPlace(session: Session, real: RealPath, kind: UploadKind, offset: number, ledger: QuotaLedger | null, signal: AbortSignal): Promise<InPlaceTarget> {
   const file = await openNoFollow(real, constants.O_RDWR | constants.O_CREAT, 0o666);
   let unlock: (() => void) | null = null;
   let write: InPlaceWrite | null = null;
   try {
     const opened = await file.stat();
     if (!opened.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-    if (signal) unlock = await writerLocks(session.context).acquire(`${opened.dev}:${opened.ino}`, signal);
+    unlock = await session.context.parts.writerLocks(session.context).acquire(`${opened.dev}:${opened.ino}`, signal);
     // Known to the ledger before anything changes the file; a DELE or a rename over it from now on detaches it.
     const info = await file.stat();
     write = ledger?.writingInto(info, info.size) ?? null;
@@ -336,12 +336,12 @@ export async function handleStor(session: Session, argument: string): Promise<vo
     // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
     const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
     filesBeingCreated.set(session.context, creating);
-    const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(path.key)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
+    const kind: UploadKind = offset > 0 ? 'resume' : exists || creating.has(path.key) ? 'replace' : 'create';
     if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
     const claimed = kind === 'create' && !creating.has(path.key);
     if (claimed) creating.add(path.key);
     try {
-      await receive(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
+      await receiveUpload(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
     } finally {
       if (claimed) creating.delete(path.key);
     }
@@ -354,7 +354,7 @@ export async function handleAppe(session: Session, argument: string): Promise<vo
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   try {
-    await receive(session, path, 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
+    await receiveUpload(session, path, 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
   } finally {
     path.close();
   }
@@ -371,7 +371,7 @@ export async function handleStou(session: Session, argument: string): Promise<vo
     try {
       const taken = await lstat(path.real).then(() => true, () => false);
       if (taken) continue;
-      await receive(session, path, 'create', `FILE: ${name}`);
+      await receiveUpload(session, path, 'create', `FILE: ${name}`);
       return;
     } finally {
       path.close();
