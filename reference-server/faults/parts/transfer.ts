@@ -6,17 +6,17 @@ import { pipeline } from 'node:stream/promises';
 import type { Handler } from '../../src/protocol/command-spec.ts';
 import type { Session } from '../../src/session.ts';
 import { Reply } from '../../src/protocol/replies.ts';
-import { FtpReplyError } from '../../src/errors.ts';
+import { FtpReplyError, replyForError } from '../../src/errors.ts';
 import { openToRead } from '../../src/vfs/no-follow.ts';
 import { digestFile } from '../../src/handlers/hash.ts';
-import { QuotaLedger, measureUsage } from '../../src/quota.ts';
+import { QuotaExceededError, QuotaLedger, measureUsage } from '../../src/quota.ts';
 import { virtualName, virtualParent, type VirtualPath } from '../../src/vfs/virtual-path.ts';
 import type { ServerParts } from '../../src/server-parts.ts';
 import { PathLocks } from '../../src/data/path-locks.ts';
 import { receiveUpload } from '../../src/handlers/transfer.ts';
 import type { FaultPart } from '../fault.ts';
 import type { FaultName } from '../index.ts';
-import { withHandlers } from '../compose.ts';
+import { rewritingReplies, withHandlers } from '../compose.ts';
 
 const UPLOADS = ['STOR', 'STOU', 'APPE'] as const;
 
@@ -136,6 +136,49 @@ function uploadsCountAgainst(parts: ServerParts, choose: LedgerChoice): ServerPa
   };
 }
 
+type LedgerOverrides = Partial<Pick<QuotaLedger, 'limit' | 'tryReserve' | 'place'>>;
+
+/**
+ * `ledger` with some of its behaviour changed: the same counts, shared with
+ * every other user of it; its own methods see the changes too (a `limit` of 0
+ * makes `available()` unlimited).
+ */
+function ledgerView(ledger: QuotaLedger, overrides: LedgerOverrides): QuotaLedger {
+  return new Proxy(ledger, {
+    get: (target, key, receiver) => (Object.hasOwn(overrides, key) ? (overrides as Record<PropertyKey, unknown>)[key] : Reflect.get(target, key, receiver)),
+  });
+}
+
+/** `ledger` without a limit: it takes whatever it is given. */
+const unlimited = (ledger: QuotaLedger) => ledgerView(ledger, { limit: 0 });
+
+/** Sessions whose upload wrote past the limit (quota-overflow-kept). */
+const passedLimit = new WeakSet<Session>();
+
+/** The naive server that writes first and checks after: every byte lands and is counted, then 552. */
+function writesFirstChecksAfter(parts: ServerParts): ServerParts {
+  const counting = uploadsCountAgainst(parts, (session, _path, ledger) =>
+    ledger && ledgerView(ledger, {
+      tryReserve: (bytes) => {
+        if (!ledger.tryReserve(bytes) && unlimited(ledger).tryReserve(bytes)) passedLimit.add(session);
+        return true;
+      },
+    }),
+  );
+  const quotaExceeded = replyForError(new QuotaExceededError(''));
+  return withHandlers(counting, UPLOADS, (inner) => {
+    const answering552 = rewritingReplies(inner, (reply, session) => (reply.code === Reply.closingDataSuccess && passedLimit.has(session) ? quotaExceeded : reply));
+    return async (session, argument) => {
+      passedLimit.delete(session);
+      try {
+        await answering552(session, argument);
+      } finally {
+        passedLimit.delete(session);
+      }
+    };
+  });
+}
+
 /** Each session's own ledger of its home, measured from disk when the session first needs it. */
 const sessionLedgers = new WeakMap<Session, QuotaLedger>();
 
@@ -191,6 +234,38 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'hash-ignores-rest': first(['HASH'], (session) => {
     session.restOffset = 0;
   }),
+  'quota-ignored': {
+    parts: (parts) => ({ ...parts, quotaLedger: async (session, path) => {
+      const ledger = await parts.quotaLedger(session, path);
+      return ledger && unlimited(ledger);
+    } }),
+  },
+  // One look at the usage when the upload starts (ledgerFor is asked then), none after.
+  'quota-checked-at-start': {
+    parts: (parts) =>
+      uploadsCountAgainst(parts, (_session, _path, ledger) => {
+        if (ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
+        return ledger && unlimited(ledger);
+      }),
+  },
+  'quota-limit-inclusive': {
+    parts: (parts) => uploadsCountAgainst(parts, (_session, _path, ledger) => ledger && ledgerView(ledger, { tryReserve: (bytes) => bytes < ledger.available() && ledger.tryReserve(bytes) })),
+  },
+  // The upload's own bytes compared with the limit, not added to the home's usage (each upload asks ledgerFor once).
+  'quota-per-file': {
+    parts: (parts) =>
+      uploadsCountAgainst(parts, (_session, _path, ledger) => {
+        let own = 0;
+        return ledger && ledgerView(ledger, {
+          tryReserve: (bytes) => {
+            if (ledger.limit !== 0 && own + bytes > ledger.limit) return false;
+            own += bytes;
+            return unlimited(ledger).tryReserve(bytes);
+          },
+        });
+      }),
+  },
+  'quota-overflow-kept': { parts: writesFirstChecksAfter },
   'quota-per-session': {
     parts: (parts) => ({
       ...parts,

@@ -96,42 +96,16 @@ function bytesWritten(data: Duplex): number {
 /** How an upload meets the file it names: creates it, replaces it whole, appends to it, or rewrites it from a REST offset. */
 export type UploadKind = 'create' | 'replace' | 'append' | 'resume';
 
-/** Test-only faults that change how an upload's bytes are admitted (faults/quota.ts). */
-type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file' | 'quota-overflow-kept';
-
-function admissionFault(session: Session): AdmissionFault | null {
-  const faults: AdmissionFault[] = ['quota-ignored', 'quota-checked-at-start', 'quota-limit-inclusive', 'quota-per-file', 'quota-overflow-kept'];
-  return faults.find((name) => session.hasFault(name)) ?? null;
-}
-
 /** Counts bytes against a ledger; the first `credit` bytes are free (they replace a file that will go away). */
 class QuotaMeter extends Transform {
   reserved = 0;
   written = 0;
-  /** Test-only (fault quota-overflow-kept): the limit was passed, but every byte was written anyway. */
-  overLimit = false;
 
   constructor(
     private readonly ledger: QuotaLedger | null,
     private credit: number,
-    private readonly fault: AdmissionFault | null = null,
   ) {
     super();
-  }
-
-  /** Reserves `need` more bytes for a chunk of `size`, or says the limit forbids it. */
-  private admit(ledger: QuotaLedger, need: number, size: number): boolean {
-    switch (this.fault) {
-      case null: return ledger.tryReserve(need);
-      case 'quota-ignored': return ledger.reserveUnchecked(need);
-      case 'quota-checked-at-start': return ledger.reserveUnchecked(need);
-      case 'quota-limit-inclusive': return need < ledger.available() && ledger.tryReserve(need);
-      case 'quota-per-file': return ledger.limit === 0 || this.written + size <= ledger.limit ? ledger.reserveUnchecked(need) : false;
-      case 'quota-overflow-kept':
-        // The naive server that writes first and checks after: every byte lands, then 552.
-        if (!ledger.tryReserve(need)) this.overLimit = ledger.reserveUnchecked(need);
-        return true;
-    }
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -139,7 +113,7 @@ class QuotaMeter extends Transform {
     this.credit -= free;
     const need = chunk.length - free;
     if (need > 0 && this.ledger) {
-      if (!this.admit(this.ledger, need, chunk.length)) {
+      if (!this.ledger.tryReserve(need)) {
         done(new QuotaExceededError(this.ledger.home));
         return;
       }
@@ -182,10 +156,9 @@ export async function receiveUpload(session: Session, path: JailPath, kind: Uplo
   if (kind === 'resume' && offset > (existing?.size ?? 0)) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
-  if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
   // A replacing STOR's first bytes are free while they stand in for the file they replace.
   const credit = kind === 'replace' && existing && ledger ? ledger.countedOf(existing) : 0;
-  const meter = new QuotaMeter(ledger, credit, admissionFault(session));
+  const meter = new QuotaMeter(ledger, credit);
   const startedAt = Date.now();
   let quotaHit = false;
   // The file and the ledger are settled inside the transfer, before its 226 or
@@ -205,14 +178,13 @@ export async function receiveUpload(session: Session, path: JailPath, kind: Uplo
       try {
         // Settles only once the file is closed, so what follows sees its final state.
         await pipeToFile(stages, sink, unlessInputEnded(data, signal));
-        if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
         if (kind === 'replace') await underNameLocks(session.context, [path.key], () => replaceWithUpload(session, real, temporary, meter, ledger));
         // The bytes are kept, unless the file left the home meanwhile (deleted, or replaced): then they went with it.
         else if (target?.write?.detached) ledger?.release(meter.reserved);
         else ledger?.commit(meter.reserved);
       } catch (error) {
         quotaHit = error instanceof QuotaExceededError;
-        if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept')));
+        if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit));
         else await settleFailedReplace(temporary, meter, ledger);
         if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust((target?.start ?? 0) - (await sizeOrZero(real)));
         throw error;
