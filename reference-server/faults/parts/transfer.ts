@@ -136,7 +136,7 @@ function uploadsCountAgainst(parts: ServerParts, choose: LedgerChoice): ServerPa
   };
 }
 
-type LedgerOverrides = Partial<Pick<QuotaLedger, 'limit' | 'tryReserve' | 'place'>>;
+type LedgerOverrides = Partial<Pick<QuotaLedger, 'limit' | 'tryReserve' | 'commit' | 'place'>>;
 
 /**
  * `ledger` with some of its behaviour changed: the same counts, shared with
@@ -176,6 +176,43 @@ function writesFirstChecksAfter(parts: ServerParts): ServerParts {
         passedLimit.delete(session);
       }
     };
+  });
+}
+
+/** Per session, how to take back what its running upload has counted as kept. */
+const uncountKept = new WeakMap<Session, () => void>();
+
+/** Uploads whose bytes, when the transfer is cut (not refused for quota), stay on disk but leave the count. */
+function cutUploadsUncounted(parts: ServerParts): ServerParts {
+  const counting = uploadsCountAgainst(parts, (session, _path, ledger) => {
+    if (!ledger) return null;
+    let kept = 0;
+    uncountKept.set(session, () => ledger.adjust(-kept));
+    return ledgerView(ledger, {
+      commit: (bytes) => {
+        kept += bytes;
+        ledger.commit(bytes);
+      },
+    });
+  });
+  return withHandlers(counting, UPLOADS, (inner) => async (session, argument) => {
+    const runTransfer = session.runTransfer;
+    session.runTransfer = (announce, work) =>
+      runTransfer.call(session, announce, async (data, signal) => {
+        try {
+          return await work(data, signal);
+        } catch (error) {
+          if (!(error instanceof QuotaExceededError)) uncountKept.get(session)?.();
+          throw error;
+        }
+      });
+    try {
+      await inner(session, argument);
+    } finally {
+      // Back to the class's own method.
+      delete (session as { runTransfer?: unknown }).runTransfer;
+      uncountKept.delete(session);
+    }
   });
 }
 
@@ -266,6 +303,19 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
       }),
   },
   'quota-overflow-kept': { parts: writesFirstChecksAfter },
+  // The new file put in place, the old one still counted.
+  'quota-replace-not-credited': {
+    parts: (parts) =>
+      uploadsCountAgainst(parts, (_session, _path, ledger) =>
+        ledger && ledgerView(ledger, {
+          place: async (_bytes, reserved, _replaced, move) => {
+            await move();
+            ledger.commit(reserved);
+          },
+        }),
+      ),
+  },
+  'quota-abort-not-counted': { parts: cutUploadsUncounted },
   'quota-per-session': {
     parts: (parts) => ({
       ...parts,

@@ -124,14 +124,6 @@ class QuotaMeter extends Transform {
   }
 }
 
-async function sizeOrZero(path: string): Promise<number> {
-  try {
-    return (await lstat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * In stream mode the client closes the data connection to end an upload
  * (RFC 959 §3.4.1), so a close that comes after the last byte must not abort
@@ -186,7 +178,6 @@ export async function receiveUpload(session: Session, path: JailPath, kind: Uplo
         quotaHit = error instanceof QuotaExceededError;
         if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit));
         else await settleFailedReplace(temporary, meter, ledger);
-        if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust((target?.start ?? 0) - (await sizeOrZero(real)));
         throw error;
       }
       return meter.written;
@@ -259,11 +250,7 @@ async function openInPlace(session: Session, real: RealPath, kind: UploadKind, o
  * must fit; if it does not, 552 and the name keeps what it holds.
  */
 async function replaceWithUpload(session: Session, real: RealPath, temporary: string, meter: QuotaMeter, ledger: QuotaLedger | null): Promise<void> {
-  if (!ledger || session.hasFault('quota-replace-not-credited')) {
-    await rename(temporary, real);
-    ledger?.commit(meter.reserved);
-    return;
-  }
+  if (!ledger) return rename(temporary, real);
   const replaced = await openBeforeRemoval(real);
   try {
     await ledger.place(meter.written, meter.reserved, replaced, () => rename(temporary, real));
