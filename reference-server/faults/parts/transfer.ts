@@ -1,5 +1,6 @@
 /** Faults of REST, RETR, STOR, STOU, APPE, TYPE A/I and HASH (src/handlers/transfer.ts, hash.ts). */
 import { lstat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -106,6 +107,21 @@ function storInPlace(inner: Handler): Handler {
     const path = await session.resolvePath(argument);
     try {
       await receiveUpload(session, path, 'create', `Ok to send data for ${virtualName(path.virtual)}.`);
+    } finally {
+      path.close();
+    }
+  };
+}
+
+/** A STOU that stores under the path the client gave, wherever it leads, with a random suffix. */
+function stouAtGivenPath(inner: Handler): Handler {
+  return async (session, argument) => {
+    const given = argument.trim();
+    if (given === '') return inner(session, argument);
+    const name = `${given}.${randomBytes(4).toString('hex')}`;
+    const path = await session.resolvePath(name);
+    try {
+      await receiveUpload(session, path, 'create', `FILE: ${name}`);
     } finally {
       path.close();
     }
@@ -257,6 +273,10 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   // Uploads stored as binary, whatever the TYPE.
   'stor-overwrite-not-atomic': {
     parts: (parts) => withHandlers(withoutWriterLocks(parts), ['STOR'], storInPlace),
+  },
+  // Besides the naive path mapping (parts/jail.ts): STOU stores under the whole path it was given.
+  'jail-naive-join': {
+    parts: (parts) => withHandlers(parts, ['STOU'], stouAtGivenPath),
   },
   'type-a-upload-not-converted': {
     parts: (parts) => withHandlers(parts, UPLOADS, (inner) => asIfType(inner, 'I', 'A')),

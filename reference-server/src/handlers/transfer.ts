@@ -321,9 +321,8 @@ export async function handleAppe(session: Session, argument: string): Promise<vo
 
 /** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
 export async function handleStou(session: Session, argument: string): Promise<void> {
-  // Test-only fault: a naive server stores STOU under the path the client gave, wherever it leads.
-  const naive = session.hasFault('jail-naive-join') ? argument.trim() : '';
-  const base = naive || (argument.trim() === '' ? 'ftp-ref' : virtualName(virtualJoin(session.cwd, argument.trim())) || 'ftp-ref');
+  // Only the name of what the client gave counts: the file goes in the current directory.
+  const base = (argument.trim() === '' ? '' : virtualName(virtualJoin(session.cwd, argument.trim()))) || 'ftp-ref';
   for (let attempt = 0; attempt < 20; attempt++) {
     const name = `${base}.${randomBytes(4).toString('hex')}`;
     const path = await session.resolvePath(name);
