@@ -291,11 +291,9 @@ export const TRANSFER_FAULT_PARTS: Partial<Record<FaultName, FaultPart>> = {
   'hash-ignores-rest': first(['HASH'], (session) => {
     session.restOffset = 0;
   }),
+  // Uploads counted but never refused (SITE QUOTA's limit=0 is parts/site.ts's).
   'quota-ignored': {
-    parts: (parts) => ({ ...parts, quotaLedger: async (session, path) => {
-      const ledger = await parts.quotaLedger(session, path);
-      return ledger && unlimited(ledger);
-    } }),
+    parts: (parts) => uploadsCountAgainst(parts, (_session, _path, ledger) => ledger && unlimited(ledger)),
   },
   // One look at the usage when the upload starts (ledgerFor is asked then), none after.
   'quota-checked-at-start': {
