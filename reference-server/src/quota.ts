@@ -77,12 +77,6 @@ export class QuotaLedger {
     return true;
   }
 
-  /** Test-only faults (faults/quota.ts): takes `bytes` whatever the limit says. Always true. */
-  reserveUnchecked(bytes: number): true {
-    this.reserved += bytes;
-    return true;
-  }
-
   /** A finished transfer's reserved bytes become usage. */
   commit(bytes: number): void {
     this.reserved -= bytes;

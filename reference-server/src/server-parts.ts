@@ -1,8 +1,9 @@
 /**
- * The parts ftp-ref is built from, each a small interface the server uses on
- * every command: the command table, the session that serves a control
- * connection, the jail a login is confined to, the count of sessions per
- * account. FtpServer.start uses these unless given others; ftp-check's own
+ * The parts ftp-ref is built from, each a small interface the server uses
+ * anyway: the accounts, the command tables, the session that serves a control
+ * connection and the line reader it reads with, who a login is and the jail it
+ * gets, the session count per account, passive listeners, quota ledgers and
+ * writer locks. FtpServer.start uses these unless given others; ftp-check's own
  * tests build deliberately broken servers by swapping a part
  * (reference-server/faults/, which nothing in src/ imports).
  */
@@ -18,6 +19,11 @@ import { AccountStore } from './accounts/account-store.ts';
 import { PassiveListener, type PassiveOptions } from './data/data-connections.ts';
 import { AUTHENTICATOR, type Authenticator } from './authenticator.ts';
 import { SITE_COMMANDS, type SiteCommandTable } from './handlers/site.ts';
+import type { QuotaLedger } from './quota.ts';
+import type { VirtualPath } from './vfs/virtual-path.ts';
+import type { PathLocks } from './data/path-locks.ts';
+import { homeLedger } from './handlers/quota-scope.ts';
+import { writerLocks } from './handlers/file-locks.ts';
 
 export interface ServerParts {
   /** The accounts file, shared with `ftp-ref user` and other processes. */
@@ -38,6 +44,10 @@ export interface ServerParts {
   authenticator: Authenticator;
   /** SITE's subcommands with their rules and handlers. */
   siteCommands: SiteCommandTable;
+  /** The ledger that storing, deleting or renaming `path` counts against; null where no quota applies. */
+  quotaLedger(session: Session, path: VirtualPath): Promise<QuotaLedger | null>;
+  /** A server's writer locks: one upload at a time writes a file in place. */
+  writerLocks(context: ServerContext): PathLocks;
 }
 
 export const SERVER_PARTS: ServerParts = {
@@ -50,4 +60,6 @@ export const SERVER_PARTS: ServerParts = {
   listenPassive: (options) => PassiveListener.open(options),
   authenticator: AUTHENTICATOR,
   siteCommands: SITE_COMMANDS,
+  quotaLedger: homeLedger,
+  writerLocks,
 };

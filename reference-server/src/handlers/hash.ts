@@ -30,7 +30,7 @@ export async function digestFile(file: FileHandle, algorithm: string, start: num
 }
 
 export async function handleHash(session: Session, argument: string): Promise<void> {
-  const start = session.hasFault('hash-ignores-rest') ? 0 : session.restOffset;
+  const start = session.restOffset;
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   const file = await openToRead(path.real).finally(() => path.close());
@@ -38,7 +38,7 @@ export async function handleHash(session: Session, argument: string): Promise<vo
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
     if (start > info.size) throw new FtpReplyError(Reply.fileUnavailable, 'Range start past the end of the file.');
-    const digest = await digestFile(file, session.hashAlgorithm, start, session.hasFault('hash-wrong-range') ? info.size - 1 : info.size);
+    const digest = await digestFile(file, session.hashAlgorithm, start, info.size);
     session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${info.size} ${digest} ${argument}`);
   } finally {
     await file.close();

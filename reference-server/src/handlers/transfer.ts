@@ -16,9 +16,9 @@ import { LfToCrlf, CrlfToLf } from '../data/ascii.ts';
 import { pipeToFile } from '../data/pipe-to-file.ts';
 import { sendFileRange } from '../data/send-file.ts';
 import { FileSink } from '../data/file-sink.ts';
-import { underNameLocks, writerLocks } from './file-locks.ts';
+import { underNameLocks } from './file-locks.ts';
 import { QuotaExceededError, type InPlaceWrite, type QuotaLedger } from '../quota.ts';
-import { virtualJoin, virtualName, virtualParent, type VirtualPath } from '../vfs/virtual-path.ts';
+import { virtualJoin, virtualName, type VirtualPath } from '../vfs/virtual-path.ts';
 import type { JailPath, RealPath } from '../vfs/jail.ts';
 import { openBeforeRemoval, openNoFollow, openToRead, pathOfHandle } from '../vfs/no-follow.ts';
 import { ledgerFor } from './quota-scope.ts';
@@ -31,7 +31,6 @@ const filesBeingCreated = new WeakMap<ServerContext, Set<string>>();
 export function handleRest(session: Session, argument: string): void {
   const text = argument.trim();
   if (!/^\d{1,15}$/.test(text)) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
-  if (session.hasFault('rest-zero-refused') && Number(text) === 0) throw new FtpReplyError(Reply.argumentSyntaxError, 'REST needs a byte offset.');
   session.restOffset = Number(text);
   session.reply(Reply.pendingFurtherInfo, `Restarting at ${session.restOffset}. Send STOR or RETR.`);
 }
@@ -59,8 +58,7 @@ function logTransfer(session: Session, virtual: VirtualPath, direction: 'incomin
 }
 
 export async function handleRetr(session: Session, argument: string): Promise<void> {
-  let offset = session.hasFault('rest-ignored-retr') ? 0 : session.restOffset;
-  if (session.hasFault('rest-retr-off-by-one') && offset > 0) offset -= 1;
+  const offset = session.restOffset;
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   const virtual = path.virtual;
@@ -70,21 +68,15 @@ export async function handleRetr(session: Session, argument: string): Promise<vo
   try {
     const info = await file.stat();
     if (!info.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-    if (offset > info.size && session.hasFault('rest-past-end-sends-whole')) offset = 0;
     if (offset > info.size) throw new FtpReplyError(554, 'Restart position past the end of the file.');
     const startedAt = Date.now();
     const mode = session.transferType === 'I' ? 'BINARY' : 'ASCII';
     const { end, bytes } = await session.runTransfer(`Opening ${mode} mode data connection for ${virtualName(virtual)} (${info.size - offset} bytes).`, async (data, signal) => {
-      const convert = session.transferType === 'A' && !session.hasFault('type-a-download-not-converted');
-      const corrupt = session.transferType === 'I' && session.hasFault('type-i-corrupts-byte');
-      if (!convert && !corrupt) return sendFileRange(file, offset, info.size, data, signal);
+      if (session.transferType === 'I') return sendFileRange(file, offset, info.size, data, signal);
       if (offset >= info.size) return 0;
       const source = file.createReadStream({ start: offset, end: info.size - 1, highWaterMark: READ_CHUNK, autoClose: false });
-      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source];
-      if (convert) stages.push(new LfToCrlf());
-      if (corrupt) stages.push(new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, chunk.map((byte) => byte & 0x7f)) }));
       const before = bytesWritten(data);
-      await pipeline([...stages, data] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal, end: false });
+      await pipeline(source, new LfToCrlf(), data, { signal, end: false });
       return bytesWritten(data) - before || source.bytesRead;
     });
     logTransfer(session, virtual, 'outgoing', startedAt, bytes, end);
@@ -101,44 +93,19 @@ function bytesWritten(data: Duplex): number {
   return (data as Duplex & { bytesWritten?: number }).bytesWritten ?? 0;
 }
 
-type UploadKind = 'create' | 'replace' | 'append' | 'resume';
-
-/** Test-only faults that change how an upload's bytes are admitted (faults/quota.ts). */
-type AdmissionFault = 'quota-ignored' | 'quota-checked-at-start' | 'quota-limit-inclusive' | 'quota-per-file' | 'quota-overflow-kept';
-
-function admissionFault(session: Session): AdmissionFault | null {
-  const faults: AdmissionFault[] = ['quota-ignored', 'quota-checked-at-start', 'quota-limit-inclusive', 'quota-per-file', 'quota-overflow-kept'];
-  return faults.find((name) => session.hasFault(name)) ?? null;
-}
+/** How an upload meets the file it names: creates it, replaces it whole, appends to it, or rewrites it from a REST offset. */
+export type UploadKind = 'create' | 'replace' | 'append' | 'resume';
 
 /** Counts bytes against a ledger; the first `credit` bytes are free (they replace a file that will go away). */
 class QuotaMeter extends Transform {
   reserved = 0;
   written = 0;
-  /** Test-only (fault quota-overflow-kept): the limit was passed, but every byte was written anyway. */
-  overLimit = false;
 
   constructor(
     private readonly ledger: QuotaLedger | null,
     private credit: number,
-    private readonly fault: AdmissionFault | null = null,
   ) {
     super();
-  }
-
-  /** Reserves `need` more bytes for a chunk of `size`, or says the limit forbids it. */
-  private admit(ledger: QuotaLedger, need: number, size: number): boolean {
-    switch (this.fault) {
-      case null: return ledger.tryReserve(need);
-      case 'quota-ignored': return ledger.reserveUnchecked(need);
-      case 'quota-checked-at-start': return ledger.reserveUnchecked(need);
-      case 'quota-limit-inclusive': return need < ledger.available() && ledger.tryReserve(need);
-      case 'quota-per-file': return ledger.limit === 0 || this.written + size <= ledger.limit ? ledger.reserveUnchecked(need) : false;
-      case 'quota-overflow-kept':
-        // The naive server that writes first and checks after: every byte lands, then 552.
-        if (!ledger.tryReserve(need)) this.overLimit = ledger.reserveUnchecked(need);
-        return true;
-    }
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -146,7 +113,7 @@ class QuotaMeter extends Transform {
     this.credit -= free;
     const need = chunk.length - free;
     if (need > 0 && this.ledger) {
-      if (!this.admit(this.ledger, need, chunk.length)) {
+      if (!this.ledger.tryReserve(need)) {
         done(new QuotaExceededError(this.ledger.home));
         return;
       }
@@ -154,14 +121,6 @@ class QuotaMeter extends Transform {
     }
     this.written += chunk.length;
     done(null, chunk);
-  }
-}
-
-async function sizeOrZero(path: string): Promise<number> {
-  try {
-    return (await lstat(path)).size;
-  } catch {
-    return 0;
   }
 }
 
@@ -180,18 +139,18 @@ function unlessInputEnded(data: Duplex, signal: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-async function receive(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
+/** Receives an upload into `path`: a 150 with `announce`, the bytes counted against the quota as they come, the file settled before the 226. */
+export async function receiveUpload(session: Session, path: JailPath, kind: UploadKind, announce: string, offset = 0): Promise<void> {
   const { virtual, real } = path;
   const existing = await lstat(real).catch(() => null);
   if (existing && !existing.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-  const ledger = session.hasFault('quota-only-in-cwd') && virtualParent(virtual) !== session.cwd ? null : await ledgerFor(session, virtual);
+  const ledger = await ledgerFor(session, virtual);
   if (kind === 'resume' && offset > (existing?.size ?? 0)) throw new FtpReplyError(554, 'Restart position past the end of the file.');
   const temporary = join(session.context.layout.tmp, `upload-${randomBytes(8).toString('hex')}`);
   const destination = kind === 'replace' ? temporary : real;
-  if (session.hasFault('quota-checked-at-start') && ledger && ledger.available() <= 0) throw new QuotaExceededError(ledger.home);
   // A replacing STOR's first bytes are free while they stand in for the file they replace.
   const credit = kind === 'replace' && existing && ledger ? ledger.countedOf(existing) : 0;
-  const meter = new QuotaMeter(ledger, credit, admissionFault(session));
+  const meter = new QuotaMeter(ledger, credit);
   const startedAt = Date.now();
   let quotaHit = false;
   // The file and the ledger are settled inside the transfer, before its 226 or
@@ -201,36 +160,31 @@ async function receive(session: Session, path: JailPath, kind: UploadKind, annou
     const inPlace = kind !== 'replace';
     // Meanwhile the data socket waits (a flowing socket with no reader drops what arrives).
     if (inPlace) data.pause();
-    // Test-only faults: a naive server that writes over files in place does not lock them either.
-    const locks = !session.hasFault('quota-appends-unlocked') && !session.hasFault('stor-overwrite-not-atomic');
     let target: InPlaceTarget | null = null;
     try {
-      if (inPlace) target = await openInPlace(session, real, kind, offset, ledger, locks ? signal : null);
+      if (inPlace) target = await openInPlace(session, real, kind, offset, ledger, signal);
       const start = target?.start ?? 0;
       const flags = kind === 'append' ? 'a' : kind === 'resume' ? 'r+' : 'w';
       const sink = target ? new FileSink(destination, flags, start, () => target!.reopen(flags)) : new FileSink(destination, flags);
-      const convert = session.transferType === 'A' && !session.hasFault('type-a-upload-not-converted');
-      const stages = convert ? [data, new CrlfToLf(), meter] : [data, meter];
+      const stages = session.transferType === 'A' ? [data, new CrlfToLf(), meter] : [data, meter];
       try {
         // Settles only once the file is closed, so what follows sees its final state.
         await pipeToFile(stages, sink, unlessInputEnded(data, signal));
-        if (meter.overLimit && ledger) throw new QuotaExceededError(ledger.home);
         if (kind === 'replace') await underNameLocks(session.context, [path.key], () => replaceWithUpload(session, real, temporary, meter, ledger));
         // The bytes are kept, unless the file left the home meanwhile (deleted, or replaced): then they went with it.
         else if (target?.write?.detached) ledger?.release(meter.reserved);
         else ledger?.commit(meter.reserved);
       } catch (error) {
         quotaHit = error instanceof QuotaExceededError;
-        if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit && !session.hasFault('quota-overflow-kept')));
+        if (target) await underNameLocks(session.context, [path.key], () => settleFailedInPlace(kind, real, target!, meter, ledger, quotaHit));
         else await settleFailedReplace(temporary, meter, ledger);
-        if (session.hasFault('quota-abort-not-counted') && !quotaHit && kind !== 'replace') ledger?.adjust((target?.start ?? 0) - (await sizeOrZero(real)));
         throw error;
       }
       return meter.written;
     } finally {
       if (target?.write) ledger?.doneWriting(target.write);
       await target?.file.close();
-      target?.unlock?.();
+      target?.unlock();
     }
   });
   if (quotaHit) session.context.logs.files.warn({ session: session.id, user: session.who, path: virtual, limit: ledger?.limit }, 'upload refused: quota exceeded');
@@ -247,7 +201,7 @@ interface InPlaceTarget {
   /** Another descriptor of the same file, for the FileSink to write through and close. */
   reopen(flags: 'w' | 'a' | 'r+'): Promise<FileHandle>;
   /** Lets the next in-place upload of this file begin. */
-  unlock: (() => void) | null;
+  unlock: () => void;
 }
 
 /**
@@ -258,16 +212,16 @@ interface InPlaceTarget {
  * the file where this upload begins: a STOR at 0 (a file that appeared since
  * it began, an APPE before it, loses its bytes), a REST+STOR at its offset
  * (only now that the data connection is there: a failed PASV/PORT must not
- * lose the bytes past it). `signal` null: no lock (a test-only fault).
+ * lose the bytes past it).
  */
-async function openInPlace(session: Session, real: RealPath, kind: UploadKind, offset: number, ledger: QuotaLedger | null, signal: AbortSignal | null): Promise<InPlaceTarget> {
+async function openInPlace(session: Session, real: RealPath, kind: UploadKind, offset: number, ledger: QuotaLedger | null, signal: AbortSignal): Promise<InPlaceTarget> {
   const file = await openNoFollow(real, constants.O_RDWR | constants.O_CREAT, 0o666);
   let unlock: (() => void) | null = null;
   let write: InPlaceWrite | null = null;
   try {
     const opened = await file.stat();
     if (!opened.isFile()) throw new FtpReplyError(Reply.fileUnavailable, 'Not a regular file.');
-    if (signal) unlock = await writerLocks(session.context).acquire(`${opened.dev}:${opened.ino}`, signal);
+    unlock = await session.context.parts.writerLocks(session.context).acquire(`${opened.dev}:${opened.ino}`, signal);
     // Known to the ledger before anything changes the file; a DELE or a rename over it from now on detaches it.
     const info = await file.stat();
     write = ledger?.writingInto(info, info.size) ?? null;
@@ -296,11 +250,7 @@ async function openInPlace(session: Session, real: RealPath, kind: UploadKind, o
  * must fit; if it does not, 552 and the name keeps what it holds.
  */
 async function replaceWithUpload(session: Session, real: RealPath, temporary: string, meter: QuotaMeter, ledger: QuotaLedger | null): Promise<void> {
-  if (!ledger || session.hasFault('quota-replace-not-credited')) {
-    await rename(temporary, real);
-    ledger?.commit(meter.reserved);
-    return;
-  }
+  if (!ledger) return rename(temporary, real);
   const replaced = await openBeforeRemoval(real);
   try {
     await ledger.place(meter.written, meter.reserved, replaced, () => rename(temporary, real));
@@ -336,7 +286,7 @@ async function settleFailedInPlace(kind: UploadKind, real: RealPath, target: InP
 }
 
 export async function handleStor(session: Session, argument: string): Promise<void> {
-  const offset = session.hasFault('rest-ignored-stor') ? 0 : session.restOffset;
+  const offset = session.restOffset;
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   try {
@@ -345,12 +295,12 @@ export async function handleStor(session: Session, argument: string): Promise<vo
     // other replaces it atomically like an overwrite, so the file ends whole, never a mix.
     const creating = filesBeingCreated.get(session.context) ?? new Set<string>();
     filesBeingCreated.set(session.context, creating);
-    const kind: UploadKind = offset > 0 ? 'resume' : (exists || creating.has(path.key)) && !session.hasFault('stor-overwrite-not-atomic') ? 'replace' : 'create';
+    const kind: UploadKind = offset > 0 ? 'resume' : exists || creating.has(path.key) ? 'replace' : 'create';
     if (offset > 0 && !exists) throw new FtpReplyError(554, 'Restart position past the end of the file.');
     const claimed = kind === 'create' && !creating.has(path.key);
     if (claimed) creating.add(path.key);
     try {
-      await receive(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
+      await receiveUpload(session, path, kind, `Ok to send data for ${virtualName(path.virtual)}.`, offset);
     } finally {
       if (claimed) creating.delete(path.key);
     }
@@ -363,8 +313,7 @@ export async function handleAppe(session: Session, argument: string): Promise<vo
   session.restOffset = 0;
   const path = await session.resolvePath(argument);
   try {
-    if (session.hasFault('appe-missing-refused')) await lstat(path.real);
-    await receive(session, path, session.hasFault('appe-overwrites') ? 'replace' : 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
+    await receiveUpload(session, path, 'append', `Ok to append data to ${virtualName(path.virtual)}.`);
   } finally {
     path.close();
   }
@@ -372,16 +321,15 @@ export async function handleAppe(session: Session, argument: string): Promise<vo
 
 /** STOU: store under a new unique name in the current directory; 150 says `FILE: <name>` (RFC 1123 §4.1.2.9). */
 export async function handleStou(session: Session, argument: string): Promise<void> {
-  // Test-only fault: a naive server stores STOU under the path the client gave, wherever it leads.
-  const naive = session.hasFault('jail-naive-join') ? argument.trim() : '';
-  const base = naive || (argument.trim() === '' ? 'ftp-ref' : virtualName(virtualJoin(session.cwd, argument.trim())) || 'ftp-ref');
+  // Only the name of what the client gave counts: the file goes in the current directory.
+  const base = (argument.trim() === '' ? '' : virtualName(virtualJoin(session.cwd, argument.trim()))) || 'ftp-ref';
   for (let attempt = 0; attempt < 20; attempt++) {
     const name = `${base}.${randomBytes(4).toString('hex')}`;
     const path = await session.resolvePath(name);
     try {
       const taken = await lstat(path.real).then(() => true, () => false);
       if (taken) continue;
-      await receive(session, path, 'create', `FILE: ${name}`);
+      await receiveUpload(session, path, 'create', `FILE: ${name}`);
       return;
     } finally {
       path.close();
