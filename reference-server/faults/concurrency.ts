@@ -7,7 +7,6 @@ export const CONCURRENCY_FAULTS = {
   'no-connection-limit': 'accepts every connection: maxConnections (and the per-address bound) is never enforced',
   'slots-never-released': 'a connection that ends (QUIT or drop) keeps its connection slot and its per-user login slot for ever',
   'no-per-user-limit': 'lets one account log in any number of times (maxPerUser is never enforced)',
-  'overwrite-in-place': 'STOR over an existing file truncates and writes it in place instead of replacing it atomically',
   'shared-cwd': 'one current directory shared by every session (a global variable), not one per session',
   'shared-pending-user': 'the name given by USER is remembered server-wide, so PASS may log in with another session\'s name',
   'shared-rename-state': 'the RNFR source is remembered server-wide, so RNTO may rename another session\'s file',

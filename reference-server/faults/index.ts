@@ -62,7 +62,7 @@ function partsOf(name: FaultName): FaultPart[] {
 }
 
 /** ftp-ref with `names` switched on: the correct settings and parts, each fault applied in turn. */
-export function faultyVariant(names: readonly string[]): ServerVariant & { legacyFaults: FaultName[] } {
+export function faultyVariant(names: readonly string[]): ServerVariant {
   const faults = checkFaultNames(names).flatMap((name) => partsOf(name).map((part) => ({ name, part })));
   let running: FtpServer | null = null;
   const handle: ServerHandle = {
@@ -78,7 +78,5 @@ export function faultyVariant(names: readonly string[]): ServerVariant & { legac
     started(server) {
       running = server;
     },
-    // Transitional, while faults move out of src/: the branches still there see every fault by name.
-    legacyFaults: checkFaultNames(names),
   };
 }

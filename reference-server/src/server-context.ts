@@ -7,7 +7,6 @@ import type { Settings, DataLayout } from './config.ts';
 import type { AccountStore } from './accounts/account-store.ts';
 import type { Logs } from './logs.ts';
 import type { QuotaBook } from './quota.ts';
-import type { FaultName } from '../faults/index.ts';
 import type { LoginBrake } from './login-brake.ts';
 import type { LoginSlots } from './login-slots.ts';
 import type { ServerParts } from './server-parts.ts';
@@ -31,6 +30,4 @@ export interface ServerContext {
   loginBrake: LoginBrake;
   /** Ends every session of an account (used when the account is deleted); returns how many ended. */
   endSessionsOf(name: string, reason: string): number;
-  /** Test-only misbehaviours (faults/index.ts); empty in every real run. */
-  faults: ReadonlySet<FaultName>;
 }

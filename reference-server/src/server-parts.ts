@@ -4,8 +4,7 @@
  * connection and the line reader it reads with, who a login is and the jail it
  * gets, the session count per account, passive listeners, quota ledgers and
  * writer locks. FtpServer.start uses these unless given others; ftp-check's own
- * tests build deliberately broken servers by swapping a part
- * (reference-server/faults/, which nothing in src/ imports).
+ * tests build deliberately broken servers by swapping one.
  */
 import type { Socket } from 'node:net';
 import { COMMANDS } from './protocol/command-table.ts';

@@ -16,7 +16,6 @@ import { normalizeAddress } from './data/data-connections.ts';
 import { loadTlsProvider } from './tls.ts';
 import type { ServerContext } from './server-context.ts';
 import { LoginBrake } from './login-brake.ts';
-import { checkFaultNames, type FaultName } from '../faults/index.ts';
 
 export class FtpServer {
   private readonly sessions = new Set<Session>();
@@ -32,7 +31,7 @@ export class FtpServer {
   }
 
   /** `parts`: what the server is built from (server-parts.ts); the correct ones unless given. */
-  static async start(settings: Settings, options: { logs?: Logs; parts?: ServerParts; faults?: readonly FaultName[] } = {}): Promise<FtpServer> {
+  static async start(settings: Settings, options: { logs?: Logs; parts?: ServerParts } = {}): Promise<FtpServer> {
     const parts = options.parts ?? SERVER_PARTS;
     parsePortRange(settings.pasvPorts);
     const layout = dataLayout(settings);
@@ -54,7 +53,6 @@ export class FtpServer {
       parts,
       loginBrake: new LoginBrake(settings.loginFailDelay),
       endSessionsOf: () => 0,
-      faults: new Set(checkFaultNames(options.faults ?? [])),
     };
     const server = createServer({ noDelay: true });
     const instance = new FtpServer(server, context);

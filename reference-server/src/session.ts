@@ -15,7 +15,6 @@ import type { Jail, JailPath } from './vfs/jail.ts';
 import { connectActive, normalizeAddress, type PassiveListener, DataConnectionError } from './data/data-connections.ts';
 import type { ServerContext } from './server-context.ts';
 import type { CommandSpec, CommandTable } from './protocol/command-spec.ts';
-import type { FaultName } from '../faults/index.ts';
 
 export type Role = 'anonymous' | 'user' | 'admin';
 
@@ -95,10 +94,6 @@ export class Session {
     socket.on('close', () => this.close('client closed the connection'));
   }
 
-  /** Transitional, while faults move out of the handlers: is this deliberate misbehaviour switched on? */
-  hasFault(name: FaultName): boolean {
-    return this.context.faults.has(name);
-  }
 
   /** Who is logged in; null before login and after REIN (which starts a new login deadline). */
   get identity(): Identity | null {

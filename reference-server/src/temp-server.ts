@@ -10,19 +10,15 @@ import { AccountStore, type Role } from './accounts/account-store.ts';
 import { FtpServer } from './server.ts';
 import { silentLogs } from './logs.ts';
 import type { ServerParts } from './server-parts.ts';
-import type { FaultName } from '../faults/index.ts';
 
 /**
  * A server other than the correct one: settings it starts with and parts it is
- * built from. ftp-check's own tests make deliberately broken ones
- * (reference-server/faults/); `started` is told the running server.
+ * built from (server-parts.ts); `started` is told the running server.
  */
 export interface ServerVariant {
   settings?(settings: Settings): Settings;
   parts?: ServerParts;
   started?(server: FtpServer): void;
-  /** Transitional: faults still switched on inside the server. */
-  legacyFaults?: readonly FaultName[];
 }
 
 export interface TempAccount {
@@ -59,7 +55,7 @@ export async function startTempServer(
   for (const account of options.accounts ?? DEFAULT_TEST_ACCOUNTS) {
     if (!store.get(account.name)) await store.add(account.name, account.password, { role: account.role ?? 'user', quotaLimit: account.quotaLimit ?? 0 });
   }
-  const server = await FtpServer.start(settings, { ...(options.fileLogs ? {} : { logs: silentLogs() }), parts: options.variant?.parts, faults: options.variant?.legacyFaults });
+  const server = await FtpServer.start(settings, { ...(options.fileLogs ? {} : { logs: silentLogs() }), parts: options.variant?.parts });
   options.variant?.started?.(server);
   const { host, port } = server.address();
   return {
