@@ -60,6 +60,31 @@ describe('FileSink', () => {
     assert.ok(readFileSync(path).equals(Buffer.concat([pattern(2_500_000, 5), pattern(3_100_000, 6)])));
   });
 
+  test('a: the bytes gathered while an append is in flight go after it, even when the stream ends meanwhile', async (t) => {
+    const folder = await temporaryFolder(t, 'file-sink-');
+    const path = join(folder, 'append-slow.bin');
+    // A disk whose first append is slow: the kernel picks an append's offset when it runs, so a second
+    // append started before the first ends would land first.
+    let appends = 0;
+    const openSlowDisk = async (at: string, flags: FileSinkFlags): Promise<FileHandle> => {
+      const file = await open(at, flags);
+      return new Proxy(file, {
+        get(target, property) {
+          if (property !== 'writev') return Reflect.get(target, property, target) as unknown;
+          return async (buffers: Buffer[], position?: number) => {
+            if (appends++ === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+            return target.writev(buffers, position);
+          };
+        },
+      });
+    };
+    const sink = new FileSink(path, 'a', 0, openSlowDisk);
+    sink.write(Buffer.from('first '));
+    sink.end(Buffer.from('second'));
+    await new Promise((resolve) => sink.once('close', resolve));
+    assert.equal(readFileSync(path, 'utf8'), 'first second');
+  });
+
   test('what arrived reaches the disk while the stream is still open', async (t) => {
     const folder = await temporaryFolder(t, 'file-sink-');
     const path = join(folder, 'slow.bin');

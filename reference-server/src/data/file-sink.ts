@@ -71,19 +71,27 @@ export class FileSink extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (this.gatheredBytes > 0 && !this.failure) this.flush();
+    this.flushWhenFree();
     this.whenIdle().then(() => callback(this.failure), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const settle = async () => {
       if (!this.file) return;
-      if (this.gatheredBytes > 0 && !this.failure) this.flush();
+      this.flushWhenFree();
       await this.whenIdle();
       if (this.failure && this.flags !== 'a') await this.file.truncate(this.writtenInOrder).catch(() => {});
       await this.file.close();
     };
     settle().then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
+  }
+
+  /**
+   * At the end: the last gathered bytes go now if a write may start, else when
+   * the writes in flight settle (an append must never overtake one).
+   */
+  private flushWhenFree(): void {
+    if (this.gatheredBytes > 0 && !this.failure && (this.inFlight === 0 || this.flags !== 'a')) this.flush();
   }
 
   private canStartWrite(): boolean {
