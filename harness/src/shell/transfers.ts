@@ -126,7 +126,7 @@ export async function getFile(session: ShellSession, remote: string, local: stri
   if (resume && size !== null && offset > size) throw new ShellCommandError(`${local} has ${offset} bytes, more than the ${size} of ${remote}: not a partial copy`);
   if (resume && size !== null && offset === size) return { ok: true, message: `${local} is complete already (${size} bytes)`, size };
   if (offset > 0) await session.expectReply(`REST ${offset}`, [350]);
-  const progress = startProgress(session.out.terminal, `get ${remote}`, size === null ? 0 : size - offset);
+  const progress = startProgress(session.out.terminal, `get ${remote}${offset > 0 ? ` (from byte ${offset})` : ''}`, size === null ? 0 : size - offset);
   const result = await session.transfer(`RETR ${remote}`, { onProgress: (bytes) => progress.update(bytes) });
   const received = result.data ?? result.partial ?? Buffer.alloc(0);
   const summary = progress.finish(received.length);
@@ -180,7 +180,7 @@ export async function putFile(session: ShellSession, local: string, remote: stri
     }
   }
   const upload = bytes.subarray(offset);
-  const progress = startProgress(session.out.terminal, `put ${local}`, upload.length);
+  const progress = startProgress(session.out.terminal, `put ${local}${offset > 0 ? ` (${verb === 'APPE' ? 'APPE' : 'REST'} from byte ${offset})` : ''}`, upload.length);
   const result = await session.transfer(`${verb} ${remote}`, { upload, onProgress: (sent) => progress.update(sent) });
   const summary = progress.finish(result.sent ?? 0);
   session.names = null;

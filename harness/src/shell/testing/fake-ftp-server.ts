@@ -14,7 +14,7 @@ export interface FakeServerOptions {
   replies?: Record<string, string>;
   /** The address the 227 announces (default 127.0.0.1). */
   pasvHost?: string;
-  /** The first RETR sends only this many bytes, then drops the data connection. */
+  /** The first RETR sends only this many bytes, closes the data connection and answers 426. */
   cutRetrAfter?: number;
   /** The first STOR/APPE keeps only this many bytes, then drops the data connection. */
   cutStorAfter?: number;
@@ -130,10 +130,8 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           rest = 0;
           if (retrCuts > 0 && options.cutRetrAfter !== undefined) {
             retrCuts -= 1;
-            socket.write(body.subarray(0, options.cutRetrAfter), () => {
-              socket.resetAndDestroy();
-              reply('426 Connection closed; transfer aborted.');
-            });
+            // Closed after the cut bytes, so they all arrive: the client keeps exactly that many.
+            socket.end(body.subarray(0, options.cutRetrAfter), () => reply('426 Connection closed; transfer aborted.'));
             return;
           }
           if (options.shortRetr !== undefined) body = body.subarray(0, options.shortRetr);
