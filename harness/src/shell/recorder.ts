@@ -65,7 +65,8 @@ export class Recorder {
           severity: 'major',
           references: ['ftp-check shell recording (docs/spec-language.md, "Recorded sessions")'],
           warning: 'The server answered a command of the recorded session with a reply of another class than when it was recorded.',
-          steps: [{ login: 'user' }, ...this.steps],
+          // The shell moves files in binary (TYPE I), so SIZE counts octets there too.
+          steps: [{ login: 'user' }, { send: 'TYPE I', expect: { class: 2 } }, ...this.steps],
         },
       ],
     };
