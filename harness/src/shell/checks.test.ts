@@ -54,6 +54,8 @@ test('leaks: the server data folder, a host path, /etc/passwd content; a path we
   assert.match(checkLeak('550 open /home/ftp/x failed', 'reply', [], '')[0]?.text ?? '', /\/home\/ftp\/x/);
   assert.deepEqual(checkLeak('550 /etc/passwd: not found', 'reply', [], 'RETR /etc/passwd'), []);
   assert.match(checkLeak('root:x:0:0:root:/root:/bin/bash\n', 'data', [], '').map((w) => w.text).join('|'), /\/etc\/passwd/);
+  assert.deepEqual(checkLeak('a file that mentions C:\\Windows and /home/me', 'file', [], '', true), [], 'a downloaded file may hold any path');
+  assert.equal(checkLeak('root:x:0:0:root:/root:/bin/bash\n', 'file', [], '', true).length, 1, 'but never the host passwd');
 });
 
 test('SIZE against the bytes transferred', () => {

@@ -105,10 +105,13 @@ export function checkPassiveReply(verb: 'PASV' | 'EPSV', reply: Reply, controlPe
 /** /etc/passwd's root line: host file content that no jailed server may hand out. */
 const PASSWD_LINE = /^root:[^:\n]*:0:0:/m;
 
-/** A server path (its data folder, a host path, a drive or UNC path) or host file content in what the server sent. */
-export function checkLeak(text: string, where: string, serverPaths: readonly string[], sent: string): Warning[] {
+/**
+ * A server path (its data folder, a host path, a drive or UNC path) or host file content in what the server sent.
+ * `contentOnly` for a downloaded file: its bytes are the user's own, where any path may stand, so only host content counts.
+ */
+export function checkLeak(text: string, where: string, serverPaths: readonly string[], sent: string, contentOnly = false): Warning[] {
   const warnings: Warning[] = [];
-  const path = findServerPath(text, serverPaths, sent);
+  const path = contentOnly ? null : findServerPath(text, serverPaths, sent);
   if (path) warnings.push({ text: `${where} shows a server-side path: ${quoted(path)}`, basis: 'CWE-200 (exposure of the server\'s file system); the jail suite\'s checkLeaks' });
   if (PASSWD_LINE.test(text)) warnings.push({ text: `${where} holds the host's /etc/passwd (a line root:...:0:0:)`, basis: 'CWE-22 (path traversal out of the user\'s root)' });
   return warnings;

@@ -244,9 +244,9 @@ export class ShellSession {
     return this.abortCurrent !== null;
   }
 
-  /** Checks text from the data connection (a listing, a download) for leaks. */
-  checkData(text: string, where: string): void {
-    this.warnAll(checkLeak(text, where, this.settings.serverPaths, this.sentLines.join('\n')));
+  /** Checks text from the data connection for leaks: a listing for paths and host content, a downloaded file (`contentOnly`) for host content. */
+  checkData(text: string, where: string, contentOnly = false): void {
+    this.warnAll(checkLeak(text, where, this.settings.serverPaths, this.sentLines.join('\n'), contentOnly));
   }
 
   /** QUIT (when connected) and close. */

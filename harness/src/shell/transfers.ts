@@ -132,7 +132,7 @@ export async function getFile(session: ShellSession, remote: string, local: stri
   const summary = progress.finish(received.length);
   const code = result.final.kind === 'reply' ? result.final.reply.code : undefined;
   if (received.length > 0 || result.ok) await writeAt(local, offset, received);
-  session.checkData(received.subarray(0, 64 * 1024).toString('latin1'), `the data of RETR ${remote}`);
+  session.checkData(received.subarray(0, 64 * 1024).toString('latin1'), `the data of RETR ${remote}`, true);
   if (!result.ok) {
     const kept = offset + received.length;
     const hint = kept > 0 && !result.aborted ? `; ${kept} bytes kept in ${local}, get -c resumes` : kept > 0 ? `; ${kept} bytes kept in ${local}` : '';
