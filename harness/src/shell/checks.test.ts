@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseReplies } from '../wire/reply-parser.ts';
 import { check257, checkLeak, checkListing, checkPassiveReply, checkReplyCode, checkReplySyntax, checkSize, parse257 } from './checks.ts';
 import { parseListing } from './listing.ts';
-import { parseCommandLine, splitWords } from './command-line.ts';
+import { maskCommandLine, parseCommandLine, splitWords } from './command-line.ts';
 import { parseHashReply, pickHashAlgorithm } from './transfers.ts';
 
 const reply = (text: string) => {
@@ -84,4 +84,11 @@ test('command lines: quotes hold spaces, comments and blanks are nothing, the re
   assert.equal(parseCommandLine('   # a comment'), null);
   assert.equal(parseCommandLine('  '), null);
   assert.deepEqual(parseCommandLine('QUOTE  site  help  x'), { name: 'quote', args: ['site', 'help', 'x'], rest: 'site  help  x' });
+});
+
+test('echoed command lines never show a password', () => {
+  assert.equal(maskCommandLine('user alice s3cret'), 'user alice ***');
+  assert.equal(maskCommandLine('quote PASS s3cret'), 'quote PASS ***');
+  assert.equal(maskCommandLine('site ADDUSER zed zedsecret 100'), 'site ADDUSER zed *** 100');
+  assert.equal(maskCommandLine('  get a.txt  '), 'get a.txt');
 });

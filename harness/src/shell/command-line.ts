@@ -3,6 +3,7 @@
  * (for `quote` and `site`, which pass the line on as typed). Words may be
  * quoted with ' or " to hold spaces. Pure.
  */
+import { maskLine } from '../wire/transcript.ts';
 
 export interface CommandLine {
   name: string;
@@ -43,4 +44,14 @@ export function parseCommandLine(line: string): CommandLine | null {
   const match = /^(\S+)\s*(.*)$/s.exec(trimmed) as RegExpExecArray;
   const rest = match[2] as string;
   return { name: (match[1] as string).toLowerCase(), args: splitWords(rest), rest };
+}
+
+/** The line as it may be shown: the password of `user NAME PASSWORD` and the secrets of raw lines (PASS, SITE ADDUSER...) masked. */
+export function maskCommandLine(line: string): string {
+  const parsed = parseCommandLine(line);
+  if (!parsed) return line.trim();
+  if ((parsed.name === 'user' || parsed.name === 'login') && parsed.args.length > 1) return `${parsed.name} ${parsed.args[0]} ***`;
+  if (parsed.name === 'quote' || parsed.name === 'raw') return `${parsed.name} ${maskLine(parsed.rest).text}`;
+  if (parsed.name === 'site') return `site ${maskLine(`SITE ${parsed.rest}`).text.slice(5)}`;
+  return line.trim();
 }

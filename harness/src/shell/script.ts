@@ -4,13 +4,14 @@
  * command worked and no WARNING was printed, 1 otherwise.
  */
 import type { Dispatcher } from './dispatch.ts';
+import { maskCommandLine } from './command-line.ts';
 
 export async function runScript(lines: AsyncIterable<string> | Iterable<string>, dispatcher: Dispatcher): Promise<number> {
   const out = (text: string): void => dispatcher.session.out.line(text);
   let failed = 0;
   for await (const line of lines) {
     if (line.trim() === '' || line.trim().startsWith('#')) continue;
-    out(`ftp> ${line.trim()}`);
+    out(`ftp> ${maskCommandLine(line)}`);
     const outcome = await dispatcher.run(line);
     if (!outcome.ok) {
       failed += 1;

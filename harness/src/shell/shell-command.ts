@@ -31,6 +31,9 @@ export interface ShellIo {
 }
 
 export async function shellCommand(flags: ShellFlags, io: ShellIo): Promise<number> {
+  const interactive = flags.script === undefined && io.stdin.isTTY === true;
+  // A script that cannot be read is a usage error before anything starts.
+  const fromFile = interactive || flags.script === undefined || flags.script === '-' ? null : await readScript(flags.script);
   let embedded: EmbeddedTarget | undefined;
   let profile: TargetProfile;
   if (flags.target !== undefined || flags.profile !== undefined) {
@@ -39,7 +42,6 @@ export async function shellCommand(flags: ShellFlags, io: ShellIo): Promise<numb
     embedded = await startEmbeddedTarget({ tls: flags.tls });
     profile = embedded.profile;
   }
-  const interactive = flags.script === undefined && io.stdin.isTTY === true;
   const session = new ShellSession(
     { line: (text) => io.stdout.write(`${text}\n`), terminal: io.stdout.isTTY ? io.stdout : null },
     { timeoutMs: (flags.timeout ?? 10) * 1000, showTranscript: flags.transcript === true, serverPaths: profile.serverPaths, limitRate: flags.limitRate },
@@ -50,9 +52,11 @@ export async function shellCommand(flags: ShellFlags, io: ShellIo): Promise<numb
     const account = profile.accounts.user ?? profile.accounts.anonymous;
     try {
       const greeting = await session.open(profile.host, profile.port, profile.tls);
+      session.flushTranscript();
       session.out.line(`connected to ${profile.name}: ${greeting.code} ${greeting.message.split('\n')[0]}`);
       if (account) {
         const reply = await session.login(account.name, account.password);
+        session.flushTranscript();
         session.out.line(`logged in as ${account.name}: ${reply.code} ${reply.message.split('\n')[0]}`);
       }
     } catch (error) {
@@ -60,20 +64,19 @@ export async function shellCommand(flags: ShellFlags, io: ShellIo): Promise<numb
       if (error instanceof ShellCommandError) throw new TargetError(error.message);
       throw error;
     }
-    session.flushTranscript();
     if (interactive) return await runRepl(dispatcher, io.stdin, io.stdout);
-    return await runScript(await scriptLines(flags.script, io.stdin), dispatcher);
+    // stdin is read only now: lines that came while connecting would be lost to a reader made earlier.
+    return await runScript(fromFile ?? readline.createInterface({ input: io.stdin, crlfDelay: Infinity }), dispatcher);
   } finally {
     await session.close();
     await embedded?.stop();
   }
 }
 
-async function scriptLines(script: string | undefined, stdin: NodeJS.ReadStream): Promise<AsyncIterable<string> | string[]> {
-  if (script === undefined || script === '-') return readline.createInterface({ input: stdin, crlfDelay: Infinity });
+async function readScript(file: string): Promise<string[]> {
   try {
-    return (await readFile(script, 'utf8')).split(/\r?\n/);
+    return (await readFile(file, 'utf8')).split(/\r?\n/);
   } catch (error) {
-    throw new UsageError(`cannot read the script ${script}: ${(error as Error).message}`);
+    throw new UsageError(`cannot read the script ${file}: ${(error as Error).message}`);
   }
 }
