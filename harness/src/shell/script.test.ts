@@ -56,13 +56,13 @@ async function againstFake(t: { after: (fn: () => Promise<void>) => void }, opti
 test('a malformed multi-line reply (an inner line that starts with a code): WARNING citing RFC 959 §4.2, exit 1', async (t) => {
   const { result } = await againstFake(t, { replies: { HELP: '214-Commands:\r\n200 USER PASS\r\n214 End\r\n' } }, ['quote HELP']);
   assert.equal(result.warnings.length, 1, result.output);
-  assert.match(result.warnings[0] ?? '', /multi-line reply 214 has an inner line that starts with a code: "200 USER PASS" \(RFC 959 §4\.2/);
+  assert.match(result.warnings[0] ?? '', /multi-line reply 214 has an inner line that starts with a code: "200 USER PASS" — RFC 959 §4\.2/);
   assert.equal(result.code, 1);
 });
 
 test('a multi-line reply closed early by an unpadded "ddd " line: the rest is an extra reply, WARNING, exit 1', async (t) => {
   const { result } = await againstFake(t, { replies: { SYST: '215-UNIX\r\n215 Type: L8\r\n215 and more\r\n' } }, ['quote SYST', 'pwd']);
-  assert.match(result.warnings.join('\n'), /an extra reply after the reply to SYST: 215 "215 and more" \(RFC 959 §4\.2/, result.output);
+  assert.match(result.warnings.join('\n'), /an extra reply after the reply to SYST: 215 "215 and more" — RFC 959 §4\.2/, result.output);
   assert.match(result.output, /ftp> pwd\n"\/" is the current directory|ftp> pwd\n257 "\/"/, 'pwd then gets its own reply');
   assert.equal(result.code, 1);
 });
@@ -86,7 +86,7 @@ test('a short transfer (226 after fewer bytes than SIZE): WARNING citing RFC 365
   const dir = await temporaryFolder(t, 'shell-short-');
   const { result } = await againstFake(t, { shortRetr: 600, files: { 'f.bin': randomBytes(1000) } }, [`get f.bin ${join(dir, 'f.bin')}`]);
   assert.equal(result.warnings.length, 1, result.output);
-  assert.match(result.warnings[0] ?? '', /get f\.bin: 600 bytes transferred but SIZE says 1000 \(RFC 3659 §4/);
+  assert.match(result.warnings[0] ?? '', /get f\.bin: 600 bytes transferred but SIZE says 1000 — RFC 3659 §4/);
   assert.equal(result.code, 1);
 });
 

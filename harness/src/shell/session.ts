@@ -72,7 +72,7 @@ export class ShellSession {
 
   warn(warning: Warning): void {
     this.warnings += 1;
-    this.out.line(`WARNING: ${warning.text} (${warning.basis})`);
+    this.out.line(`WARNING: ${warning.text} — ${warning.basis}`);
   }
 
   private warnAll(warnings: Warning[]): void {
