@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseReplies } from '../wire/reply-parser.ts';
-import { check257, checkLeak, checkListing, checkPassiveReply, checkReplyCode, checkReplySyntax, checkSize, parse257 } from './checks.ts';
+import { check257, checkHostRootListing, checkLeak, checkListing, checkPassiveReply, checkReplyCode, checkReplySyntax, checkSize, parse257 } from './checks.ts';
 import { parseListing } from './listing.ts';
 import { maskCommandLine, parseCommandLine, splitWords } from './command-line.ts';
 import { parseHashReply, pickHashAlgorithm } from './transfers.ts';
@@ -91,4 +91,10 @@ test('echoed command lines never show a password', () => {
   assert.equal(maskCommandLine('quote PASS s3cret'), 'quote PASS ***');
   assert.equal(maskCommandLine('site ADDUSER zed zedsecret 100'), 'site ADDUSER zed *** 100');
   assert.equal(maskCommandLine('  get a.txt  '), 'get a.txt');
+});
+
+test("a listing of the host's root folder is told apart from a user's folder that has an etc", () => {
+  assert.equal(checkHostRootListing(['bin', 'boot', 'dev', 'etc', 'home', 'usr', 'var'], 'LIST').length, 1);
+  assert.equal(checkHostRootListing(['Windows/', 'Program Files/', 'Users/'], 'LIST').length, 1);
+  assert.deepEqual(checkHostRootListing(['etc', 'notes.txt', 'usr'], 'LIST'), []);
 });

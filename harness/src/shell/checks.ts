@@ -113,7 +113,7 @@ export function checkLeak(text: string, where: string, serverPaths: readonly str
   const warnings: Warning[] = [];
   const path = contentOnly ? null : findServerPath(text, serverPaths, sent);
   if (path) warnings.push({ text: `${where} shows a server-side path: ${quoted(path)}`, basis: 'CWE-200 (exposure of the server\'s file system); the jail suite\'s checkLeaks' });
-  if (PASSWD_LINE.test(text)) warnings.push({ text: `${where} holds the host's /etc/passwd (a line root:...:0:0:)`, basis: 'CWE-22 (path traversal out of the user\'s root)' });
+  if (PASSWD_LINE.test(text)) warnings.push({ text: `${where} holds the host's /etc/passwd (a line root:...:0:0:)`, basis: 'CWE-22 (path traversal out of the user\'s root); Lab A: the user is confined to one directory' });
   return warnings;
 }
 
@@ -121,6 +121,19 @@ export function checkLeak(text: string, where: string, serverPaths: readonly str
 export function checkSize(what: string, transferred: number, size: number): Warning[] {
   if (transferred === size) return [];
   return [{ text: `${what}: ${transferred} bytes transferred but SIZE says ${size}`, basis: 'RFC 3659 §4 (SIZE: the number of octets a RETR would transfer in the current TYPE)' }];
+}
+
+/** Names that only the host's own root folder holds side by side (as jail.*'s hostRoot pattern in specs/jail/host-files.yaml). */
+const HOST_ROOT_SETS: readonly (readonly (readonly string[])[])[] = [
+  [['etc'], ['usr'], ['bin', 'dev', 'sbin', 'proc']],
+  [['Windows'], ['Program Files']],
+];
+
+/** A listing of the host's root folder: the user got out of their own. */
+export function checkHostRootListing(names: readonly string[], where: string): Warning[] {
+  const present = new Set(names.map((name) => name.replace(/\/$/, '')));
+  const isHostRoot = HOST_ROOT_SETS.some((set) => set.every((anyOf) => anyOf.some((name) => present.has(name))));
+  return isHostRoot ? [{ text: `${where} is the host's root folder (etc, usr and bin/dev/sbin/proc side by side, or Windows and Program Files)`, basis: "CWE-22 (path traversal out of the user's root); Lab A: the user is confined to one directory" }] : [];
 }
 
 /** A LIST reply no client can read. */

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { describeOutcome, type Outcome } from '../wire/outcome.ts';
 import { escapeForDisplay } from '../wire/escape.ts';
 import { parseHostPort, TargetError } from '../target/profile.ts';
-import { checkListing } from './checks.ts';
+import { checkHostRootListing, checkListing } from './checks.ts';
 import { parseListing } from './listing.ts';
 import { expectClassOf, type Recorder, type RecordedStep } from './recorder.ts';
 import { ShellCommandError, type ShellSession } from './session.ts';
@@ -114,6 +114,7 @@ export const COMMANDS: readonly ShellCommand[] = [
       if (!result.ok) return { ok: false, output: [`ls: ${result.problem ?? 'failed'}`], steps };
       for (const warning of checkListing(result.text)) context.session.warn(warning);
       const parsed = parseListing(result.text);
+      for (const warning of checkHostRootListing(parsed.entries.map((entry) => entry.name), 'the LIST listing')) context.session.warn(warning);
       const lines = result.text.split(/\r?\n/).filter(Boolean);
       return { ok: true, output: long ? lines : parsed.entries.map((entry) => (entry.kind === 'dir' ? `${entry.name}/` : entry.name)), steps };
     },
@@ -125,7 +126,9 @@ export const COMMANDS: readonly ShellCommand[] = [
       const result = await listing(context, 'NLST', path);
       const steps: RecordedStep[] = [{ list: path, command: 'NLST', ...(expectClassOf(result.code) ? { expect: expectClassOf(result.code) } : {}) }];
       if (!result.ok) return { ok: false, output: [`nlist: ${result.problem ?? 'failed'}`], steps };
-      return { ok: true, output: result.text.split(/\r?\n/).filter(Boolean), steps };
+      const names = result.text.split(/\r?\n/).filter(Boolean);
+      for (const warning of checkHostRootListing(names.map((name) => basename(name)), 'the NLST listing')) context.session.warn(warning);
+      return { ok: true, output: names, steps };
     },
   },
   {
