@@ -47,6 +47,28 @@ test('against the embedded ftp-ref: mkdir, cd, put 20 MiB, ls, get back byte-exa
   assert.ok((await readFile(back)).equals(original), 'the downloaded file is byte-exact');
 });
 
+test('under --tls against a TLS ftp-ref: EPSV, PORT and EPRT transfers, protected (PROT P), checked, no WARNING', { timeout: 60_000 }, async (t) => {
+  const dir = await temporaryFolder(t, 'shell-tls-');
+  const original = randomBytes(MiB);
+  await writeFile(join(dir, 'one.bin'), original);
+  const result = await runShell({ tls: true }, [
+    'passive epsv',
+    `put ${join(dir, 'one.bin')} one.bin`,
+    'active',
+    'ls',
+    `get one.bin ${join(dir, 'back.bin')}`,
+    'active eprt',
+    'nlist',
+    'status',
+    'rm one.bin',
+  ]);
+  assert.deepEqual(result.warnings, [], result.output);
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /connected: 127\.0\.0\.1:\d+ \(TLS\)/);
+  assert.match(result.output, /data connections: EPRT, protected \(PROT P\)/);
+  assert.ok((await readFile(join(dir, 'back.bin'))).equals(original));
+});
+
 async function againstFake(t: { after: (fn: () => Promise<void>) => void }, options: FakeServerOptions, script: string[]) {
   const server = await startFakeServer(options);
   t.after(() => server.stop());
@@ -97,4 +119,17 @@ test('a failed command (550) without any WARNING still exits 1; an unknown comma
   assert.match(result.output, /unknown command "frobnicate"/);
   assert.match(result.output, /2 commands failed, 0 warnings/);
   assert.equal(result.code, 1);
+});
+
+test('open and user reach a server from within the script', async (t) => {
+  const server = await startFakeServer({});
+  t.after(() => server.stop());
+  const other = await startFakeServer({ replies: { PWD: '257 "/elsewhere" is the current directory.' } });
+  t.after(() => other.stop());
+  const result = await runShell({ target: `${server.host}:${server.port}`, user: 'u:p' }, [`open ${other.host}:${other.port}`, 'pwd', 'user bob s3cret', 'pwd']);
+  assert.match(result.output, /ftp> pwd\n257 "\/elsewhere"/);
+  assert.match(result.output, /ftp> user bob \*\*\*\n230 Logged in\./);
+  assert.ok(other.received.includes('USER bob') && other.received.includes('PASS s3cret'), other.received.join(', '));
+  assert.deepEqual(result.warnings, [], result.output);
+  assert.equal(result.code, 0, result.output);
 });
