@@ -6,7 +6,7 @@
  * the PASV/EPSV parsers (wire/data-channel.ts); only 257 quoting and listings,
  * which run checks through spec patterns, are read here.
  */
-import { judgeReply, replyClass } from '../protocol/reply-codes.ts';
+import { judgeReply } from '../protocol/reply-codes.ts';
 import { findServerPath } from '../engine/leaks.ts';
 import { parseEpsvReply, parsePasvReply } from '../wire/data-channel.ts';
 import type { Reply } from '../wire/reply-parser.ts';
@@ -141,9 +141,4 @@ export function checkListing(text: string): Warning[] {
   const { unparsed } = parseListing(text);
   if (unparsed.length === 0) return [];
   return [{ text: `${unparsed.length} listing line${unparsed.length > 1 ? 's' : ''} in neither the Unix ls -l nor the DOS form, e.g. ${quoted(unparsed[0] as string)}`, basis: 'RFC 959 §4.1.3 LIST (human-readable, in practice ls -l; RFC 3659 §7 MLSD is the machine form)' }];
-}
-
-/** Is a reply of this code a success for the shell's purposes (2yz, or 3yz in a sequence)? */
-export function classOf(code: number): number {
-  return replyClass(code) === null ? 0 : Math.floor(code / 100);
 }

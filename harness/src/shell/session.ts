@@ -109,8 +109,7 @@ export class ShellSession {
     const reply = this.judge(GREETING, greeting, 'the greeting');
     if (!reply || reply.code !== 220) throw new ShellCommandError(`no 220 greeting: ${describeOutcome(greeting)}`);
     if (tls) {
-      const auth = await this.expectReply('AUTH TLS', [234]);
-      void auth;
+      await this.expectReply('AUTH TLS', [234]); // RFC 4217 §4
       try {
         await this.control.upgradeToTls({ timeoutMs: this.settings.timeoutMs });
       } catch (error) {
