@@ -19,8 +19,8 @@ export async function complete(dispatcher: Dispatcher, line: string, idle: boole
   if (!command || command.completes !== 'remote' || !idle) return [[], last];
   const session = dispatcher.session;
   if (!session.control || session.control.isClosed() || !session.loggedInAs) return [[], last];
+  // Its wire (--transcript) is shown with the next command's: printed now it would cut the line being typed.
   const names = await currentNames(session);
-  session.flushTranscript();
   return [names.filter((name) => name.startsWith(last)), last];
 }
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import readline from 'node:readline';
 import { buildProfile, TargetError, type ProfileFlags, type TargetProfile } from '../target/profile.ts';
-import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
+import { EMBEDDED_LIMITS, startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
 import { UsageError } from '../cli/package-files.ts';
 import { Dispatcher } from './dispatch.ts';
 import { Recorder } from './recorder.ts';
@@ -25,6 +25,9 @@ export interface ShellFlags extends ProfileFlags {
   limitRate?: number;
 }
 
+/** The embedded ftp-ref's idle timeout for the shell: half an hour at the prompt. */
+const EMBEDDED_IDLE_SECONDS = 1800;
+
 export interface ShellIo {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
@@ -39,7 +42,8 @@ export async function shellCommand(flags: ShellFlags, io: ShellIo): Promise<numb
   if (flags.target !== undefined || flags.profile !== undefined) {
     profile = await buildProfile(flags);
   } else {
-    embedded = await startEmbeddedTarget({ tls: flags.tls });
+    // run's small limits make its idle cases quick; a person at a prompt pauses longer than 8 s.
+    embedded = await startEmbeddedTarget({ tls: flags.tls, limits: { ...EMBEDDED_LIMITS, idleTimeoutSeconds: EMBEDDED_IDLE_SECONDS } });
     profile = embedded.profile;
   }
   const session = new ShellSession(
