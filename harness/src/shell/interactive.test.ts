@@ -25,16 +25,18 @@ const ESC = String.fromCharCode(27);
 
 type Step = { send: string } | { expect: string };
 
-async function drive(cwd: string, argv: string[], steps: Step[]): Promise<{ ok: boolean; failed: Step | null; output: string; status: number }> {
-  const result = await execa('python3', [DRIVER, JSON.stringify({ argv, cwd, steps, timeout: 60 })], { reject: false, timeout: 90_000 });
+async function drive(cwd: string, argv: string[], steps: Step[], env: Record<string, string>): Promise<{ ok: boolean; failed: Step | null; output: string; status: number }> {
+  const result = await execa('python3', [DRIVER, JSON.stringify({ argv, cwd, steps, timeout: 60 })], { reject: false, timeout: 90_000, env });
   assert.equal(result.exitCode, 0, result.stderr);
   return JSON.parse(result.stdout) as { ok: boolean; failed: Step | null; output: string; status: number };
 }
 
-test('interactive: progress bar drawn then cleared, tab completes a remote name, Ctrl-C aborts a transfer and the shell stays', { skip, timeout: 120_000 }, async (t) => {
+test('interactive: progress bar drawn then cleared, tab completes a remote name, Ctrl-C aborts a transfer and the shell stays, history outlives the session', { skip, timeout: 120_000 }, async (t) => {
   const dir = await temporaryFolder(t, 'shell-pty-');
   const original = randomBytes(4 * MiB);
   await writeFile(join(dir, 'zebra-notes.bin'), original);
+  const history = join(dir, 'history');
+  await writeFile(history, 'status\n');
   const run = await drive(dir, [process.execPath, CLI, 'shell', '--limit-rate', String(RATE)], [
     { expect: 'ftp> ' },
     { send: 'put zebra-notes.bin\r' },
@@ -51,8 +53,14 @@ test('interactive: progress bar drawn then cleared, tab completes a remote name,
     { send: 'pwd\r' },
     { expect: '257 "/" is the current directory' },
     { expect: 'ftp> ' },
+    { send: 'user alice alice-secret-1\r' },
+    { expect: '230 Login successful' },
+    { expect: 'ftp> ' },
+    { send: '\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\r' },
+    { expect: 'connected: 127\\.0\\.0\\.1' },
+    { expect: 'ftp> ' },
     { send: 'exit\r' },
-  ]);
+  ], { FTP_CHECK_HISTORY: history });
   assert.ok(run.ok, `the step ${JSON.stringify(run.failed)} did not hold; the terminal showed:\n${JSON.stringify(run.output)}`);
   assert.equal(run.status, 0);
   const output = run.output;
@@ -69,4 +77,7 @@ test('interactive: progress bar drawn then cleared, tab completes a remote name,
   const copy = await readFile(join(dir, 'copy.bin')).catch(() => Buffer.alloc(0));
   assert.ok(copy.length < original.length, `the aborted download stopped short (${copy.length} bytes)`);
   assert.ok(original.subarray(0, copy.length).equals(copy), 'what it kept is the start of the file');
+  // History: five times up reached the line saved by an earlier session (status); the file keeps no password.
+  const saved = await readFile(history, 'utf8');
+  assert.equal(saved, 'status\nput zebra-notes.bin\nget zebra-notes.bin copy.bin\npwd\nuser alice ***\nstatus\nexit\n');
 });

@@ -1,14 +1,32 @@
 /**
- * The interactive prompt (node:readline): history with the arrow keys, tab
+ * The interactive prompt (node:readline): history with the arrow keys (kept
+ * across sessions in ~/.ftp-check_history, passwords masked), tab
  * completion of command names and of the current folder's remote names (NLST,
  * cached until the folder changes), and Ctrl-C that aborts the running transfer
  * (ABOR) while the shell stays. Ctrl-D or `exit` leaves.
  */
+import { appendFile, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import readline from 'node:readline';
 import { commandNames, currentNames, findCommand } from './commands.ts';
+import { maskCommandLine } from './command-line.ts';
 import type { Dispatcher } from './dispatch.ts';
 
 const HISTORY_SIZE = 1000;
+
+/** Where history is kept across sessions: $FTP_CHECK_HISTORY (empty: nowhere), else ~/.ftp-check_history. */
+export function historyFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.FTP_CHECK_HISTORY !== undefined) return env.FTP_CHECK_HISTORY === '' ? null : env.FTP_CHECK_HISTORY;
+  return join(homedir(), '.ftp-check_history');
+}
+
+/** The saved lines, newest first as readline wants them. */
+async function readHistory(file: string | null): Promise<string[]> {
+  if (file === null) return [];
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).slice(-HISTORY_SIZE).reverse();
+}
 
 /** Completions for `line` (readline's [matches, what they replace]). Remote names only when the connection is idle. */
 export async function complete(dispatcher: Dispatcher, line: string, idle: boolean): Promise<[string[], string]> {
@@ -26,7 +44,10 @@ export async function complete(dispatcher: Dispatcher, line: string, idle: boole
 
 export async function runRepl(dispatcher: Dispatcher, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
   let busy = false;
+  const saved = historyFile();
   const rl = readline.createInterface({
+    history: await readHistory(saved),
+    removeHistoryDuplicates: true,
     input,
     output,
     prompt: 'ftp> ',
@@ -59,6 +80,8 @@ export async function runRepl(dispatcher: Dispatcher, input: NodeJS.ReadableStre
   rl.prompt();
   for await (const line of rl) {
     busy = true;
+    // Saved with passwords masked: the file outlives the session.
+    if (saved !== null && line.trim() !== '') await appendFile(saved, `${maskCommandLine(line)}\n`, { mode: 0o600 }).catch(() => {});
     try {
       const outcome = await dispatcher.run(line);
       if (outcome.exit) break;
