@@ -41,9 +41,9 @@ export class Dispatcher {
     try {
       result = await command.run({ session: this.session, args: parsed.args, rest: parsed.rest, recorder: this.recorder, tls: this.tls });
     } catch (error) {
-      if (!(error instanceof ShellCommandError)) throw error;
+      if (!(error instanceof ShellCommandError) && !isLocalFileError(error)) throw error;
       this.session.flushTranscript();
-      out(`${parsed.name}: ${error.message}`);
+      out(`${parsed.name}: ${(error as Error).message}`);
       return { ran: true, ok: false, exit: false };
     }
     this.session.flushTranscript();
@@ -51,4 +51,10 @@ export class Dispatcher {
     if (result.steps && command.name !== 'record') this.recorder.add(result.steps);
     return { ran: true, ok: result.ok, exit: result.exit === true };
   }
+}
+
+/** A local file that cannot be written or read (get into a missing folder) fails the command, not the shell. */
+function isLocalFileError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS'].includes(code);
 }

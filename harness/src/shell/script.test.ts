@@ -112,12 +112,13 @@ test('a short transfer (226 after fewer bytes than SIZE): WARNING citing RFC 365
   assert.equal(result.code, 1);
 });
 
-test('a failed command (550) without any WARNING still exits 1; an unknown command too', async (t) => {
-  const { result } = await againstFake(t, {}, ['rm missing.txt', 'frobnicate']);
+test('a failed command (550, an unknown command, a local file it cannot write) without any WARNING still exits 1, and the script goes on', async (t) => {
+  const { result } = await againstFake(t, { files: { 'a.txt': Buffer.from('a\n') } }, ['rm missing.txt', 'frobnicate', 'get a.txt /no/such/folder/a.txt', 'pwd']);
   assert.deepEqual(result.warnings, [], result.output);
   assert.match(result.output, /550 No such file\.\n {2}-> FAILED/);
   assert.match(result.output, /unknown command "frobnicate"/);
-  assert.match(result.output, /2 commands failed, 0 warnings/);
+  assert.match(result.output, /get: ENOENT: no such file or directory, open '\/no\/such\/folder\/a\.txt'\n {2}-> FAILED/, 'a local file error fails the command only');
+  assert.match(result.output, /3 commands failed, 0 warnings/);
   assert.equal(result.code, 1);
 });
 
