@@ -1,7 +1,8 @@
 /**
  * record start/stop: a session recorded against the embedded ftp-ref is a spec
  * case that `ftp-check run --specs FILE` replays green there, and that fails
- * against an ftp-ref broken the way the case can see (SIZE one byte off).
+ * against a scripted fake server broken the way the case can see (SIZE one
+ * byte off).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,15 +11,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { temporaryFolder } from '../../../reference-server/src/testing/temporary-folder.ts';
-import { startEmbeddedTarget } from '../target/embedded.ts';
+import { scratchFolder } from './testing/scratch-folder.ts';
+import { startFakeServer } from './testing/fake-ftp-server.ts';
 import { runCommand, type RunFlags } from '../cli/run-command.ts';
 import { runShell } from './testing/run-shell.ts';
 
 const SIZE = 100_000;
 
-test('a recorded session replays green against ftp-ref (ftp-check run --specs) and fails against one whose SIZE is off by one', { timeout: 120_000 }, async (t) => {
-  const dir = await temporaryFolder(t, 'shell-record-');
+test('a recorded session replays green against ftp-ref (ftp-check run --specs) and fails against a fake server whose SIZE is off by one', { timeout: 120_000 }, async (t) => {
+  const dir = await scratchFolder(t, 'shell-record-');
   const local = join(dir, 'up.bin');
   await writeFile(local, randomBytes(SIZE));
   const spec = join(dir, 'session.yaml');
@@ -53,10 +54,11 @@ test('a recorded session replays green against ftp-ref (ftp-check run --specs) a
   assert.match(green.stdout, /^1 passed, 0 failed, 0 skipped$/m, `${green.stdout}\n${green.stderr}`);
   assert.equal(green.exitCode, 0);
 
-  const broken = await startEmbeddedTarget({ faults: ['rfc959-size-off-by-one'] });
+  // A server that misbehaves the way the case can see: its SIZE is one byte off.
+  const broken = await startFakeServer({ sizeOffset: 1 });
   t.after(() => broken.stop());
   const lines: string[] = [];
-  const flags = { specs: [spec], target: `${broken.profile.host}:${broken.profile.port}`, user: 'alice:alice-secret-1', list: false, bail: false, timeout: 10, jobs: 1, strict: false, reports, verbose: false, color: false } as unknown as RunFlags;
+  const flags = { specs: [spec], target: `${broken.host}:${broken.port}`, user: 'alice:secret', list: false, bail: false, timeout: 10, jobs: 1, strict: false, reports, verbose: false, color: false } as unknown as RunFlags;
   const code = await runCommand(flags, { out: (text) => lines.push(text), progress: { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream });
   const printed = lines.join('\n');
   assert.equal(code, 1, printed);

@@ -20,6 +20,8 @@ export interface FakeServerOptions {
   cutStorAfter?: number;
   /** RETR sends this many bytes of the file, then ends cleanly with 226 (a short transfer). */
   shortRetr?: number;
+  /** SIZE reports this many bytes more than the file holds. */
+  sizeOffset?: number;
 }
 
 export interface FakeServer {
@@ -86,11 +88,13 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         case 'PWD': return reply('257 "/" is the current directory.');
         case 'CWD': return reply('250 Directory changed.');
         case 'MKD': return reply(`257 "/${name}" created.`);
+        case 'RMD': return reply('250 Folder removed.');
+        case 'CDUP': return reply('250 Directory changed.');
         case 'NOOP': return reply('200 OK.');
         case 'QUIT': reply('221 Bye.'); control.end(); return;
         case 'SIZE': {
           const file = files.get(name);
-          return reply(file ? `213 ${file.length}` : '550 No such file.');
+          return reply(file ? `213 ${file.length + (options.sizeOffset ?? 0)}` : '550 No such file.');
         }
         case 'REST': rest = Number(arg); return reply(`350 Restarting at ${rest}.`);
         case 'DELE': return reply(files.delete(name) ? '250 Deleted.' : '550 No such file.');
