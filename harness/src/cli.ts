@@ -11,6 +11,7 @@ import { usageMessage } from './cli/usage-message.ts';
 import type { RunFlags } from './cli/run-command.ts';
 import type { GradeFlags } from './grade/grade-command.ts';
 import type { StressCommandFlags } from './cli/stress-command.ts';
+import type { ShellFlags } from './shell/shell-command.ts';
 import { escapeKeepingLines } from './wire/escape.ts';
 
 // A reader that goes away (`ftp-check run --list | head`) is not an error: stop quietly.
@@ -161,6 +162,31 @@ const cli = yargs(hideBin(process.argv))
       const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), progress: process.stderr };
       const { mergeCommand } = await import('./cli/stress-command.ts');
       process.exitCode = await mergeCommand({ files: argv.files as string[], threshold: argv.threshold, json: argv.json }, io);
+    },
+  )
+  .command(
+    'shell',
+    'An FTP debug client that checks every reply live; --script runs commands, record turns a session into a spec',
+    (y) =>
+      y
+        .option('target', targetOptions.target)
+        .option('profile', targetOptions.profile)
+        .option('user', targetOptions.user)
+        .option('tls', targetOptions.tls)
+        .option('active', { type: 'boolean', default: false, describe: 'Active data connections (PORT): the server connects to ftp-check' })
+        .option('script', { type: 'string', coerce: last, requiresArg: true, describe: 'Run the commands of this file (- for stdin) and exit 0, or 1 on a WARNING or a failed command' })
+        .option('transcript', { type: 'boolean', default: false, describe: 'Show the raw wire after each command (passwords masked, server bytes escaped)' })
+        .option('timeout', { type: 'number', coerce: last, default: 10, describe: 'Seconds to wait for one reply' })
+        .option('limit-rate', { type: 'number', coerce: last, describe: 'Transfer no faster than this many bytes per second' })
+        .check((argv) => {
+          if (!(argv.timeout > 0 && argv.timeout <= 600)) throw new UsageError('--timeout must be seconds, above 0 and at most 600');
+          if (argv['limit-rate'] !== undefined && !(argv['limit-rate'] > 0)) throw new UsageError('--limit-rate must be bytes per second, above 0');
+          return true;
+        }),
+    async (argv) => {
+      const { shellCommand } = await import('./shell/shell-command.ts');
+      const flags = { ...argv, limitRate: argv['limit-rate'] } as unknown as ShellFlags;
+      process.exitCode = await shellCommand(flags, { stdin: process.stdin, stdout: process.stdout });
     },
   )
   .command(

@@ -23,7 +23,7 @@ test('--case that matches nothing echoes the globs and points to --list', async 
 
 test('-h/--help and -V/--version answer on every command', async () => {
   const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
-  const commands = [[], ['run'], ['stress'], ['merge'], ['grade']];
+  const commands = [[], ['run'], ['stress'], ['merge'], ['grade'], ['shell']];
   for (const [index, command] of commands.entries()) {
     // The long forms are yargs' own; once is enough for them.
     for (const flag of index === 0 ? ['-h', '--help'] : ['-h']) {

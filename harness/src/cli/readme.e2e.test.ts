@@ -60,6 +60,10 @@ const COMMANDS: Record<string, Entry> = {
     exitCodes: [0, 1],
   },
   'node --import tsx scripts/peer-stress.ts vsftpd --clients 50 --duration 20s': { cwd: 'repo', peer: 'vsftpd', shorten: [['--duration 20s', '--duration 1s']] },
+  // Interactive on a terminal; here stdin is a pipe that never ends, so it gets no commands (shell/interactive.test.ts drives a terminal).
+  'npx ftp-check shell': { cwd: 'scratch', shorten: [['npx ftp-check shell', 'npx ftp-check shell < /dev/null']] },
+  'npx ftp-check shell --target 127.0.0.1:21 --user alice:secret --transcript': { skip: 'needs your FTP server on 127.0.0.1:21 with that account' },
+  'npx ftp-check shell --script session.txt': { cwd: 'scratch', files: { 'session.txt': 'mkdir docs\ncd docs\npwd\nls -l\nquota\n' } },
   'npx ftp-ref user add alice --password secret': { cwd: 'scratch' },
   'npx ftp-ref --port 2121 --data ./ftp-ref-data': { cwd: 'scratch', serves: true, shorten: [['--port 2121', '--port 0']] },
   'npx ftp-ref --config ftp-ref.yaml --registration': { cwd: 'scratch', serves: true, files: { 'ftp-ref.yaml': 'port: 0\ndata: ./ftp-ref-data\n' } },

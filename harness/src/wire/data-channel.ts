@@ -83,6 +83,8 @@ export interface OpenDataChannelOptions {
    * handshake serves the first timing at once and the second only after lftp's wait.
    */
   tlsStart?: 'after-preliminary' | 'on-connect';
+  /** Told the running byte count as data arrives or leaves (a progress bar listens). */
+  onProgress?: (bytes: number) => void;
 }
 
 /** A download or listing past this size is cut unless the caller asks for more (memory stays bounded). */
@@ -90,6 +92,8 @@ export const DEFAULT_MAX_RECEIVE = 16 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 /** Time for bytes handed to the kernel to reach the peer before an RST discards them. */
 const RESET_SETTLE_MS = 50;
+/** An upload someone watches (onProgress) is written in slices of this size. */
+const PROGRESS_SLICE_BYTES = 256 * 1024;
 /** A paced upload writes this many slices a second. */
 const PACE_SLICES_PER_SECOND = 20;
 
@@ -185,6 +189,7 @@ class SocketDataChannel implements DataChannel {
     listener: net.Server | null,
     private readonly readBytesPerSecond?: number,
     tlsStart: OpenDataChannelOptions['tlsStart'] = 'on-connect',
+    private readonly onProgress?: (bytes: number) => void,
   ) {
     this.tlsWanted = tlsStart === 'on-connect';
     this.mode = mode;
@@ -250,6 +255,7 @@ class SocketDataChannel implements DataChannel {
         return;
       }
       this.chunks.push(chunk);
+      this.onProgress?.(this.received);
       const rate = this.readBytesPerSecond;
       if (rate !== undefined && rate > 0) {
         // A slow reader: stop reading for as long as this chunk "took"; the server meets TCP backpressure.
@@ -299,7 +305,12 @@ class SocketDataChannel implements DataChannel {
     const stop = options.stopAfter;
     const payload = stop === undefined ? bytes : bytes.subarray(0, Math.max(0, Math.min(stop, bytes.length)));
     const rate = options.bytesPerSecond;
-    const written = rate !== undefined && rate > 0 ? await this.writePaced(socket, payload, rate, left) : await this.writeBounded(socket, payload, left());
+    const written =
+      rate !== undefined && rate > 0
+        ? await this.writePaced(socket, payload, rate, left)
+        : this.onProgress
+          ? await this.writeSliced(socket, payload, left)
+          : await this.writeBounded(socket, payload, left());
     if (written !== null) return { error: written, sent: 0 };
     if (stop !== undefined) {
       const after = options.afterStop ?? 'reset';
@@ -411,6 +422,19 @@ class SocketDataChannel implements DataChannel {
       if (socket.destroyed) return this.state.kind === 'failed' ? this.state.reason : 'data connection closed before all our data was sent';
       const error = await this.writeBounded(socket, payload.subarray(offset, offset + slice), left());
       if (error !== null) return error;
+      this.onProgress?.(Math.min(payload.length, offset + slice));
+    }
+    return null;
+  }
+
+  /** Writes slice after slice, telling onProgress the bytes taken so far. */
+  private async writeSliced(socket: net.Socket, payload: Buffer, left: () => number): Promise<string | null> {
+    for (let offset = 0; offset < payload.length; offset += PROGRESS_SLICE_BYTES) {
+      if (socket.destroyed) return this.state.kind === 'failed' ? this.state.reason : 'data connection closed before all our data was sent';
+      const slice = payload.subarray(offset, offset + PROGRESS_SLICE_BYTES);
+      const error = await this.writeBounded(socket, slice, left());
+      if (error !== null) return error;
+      this.onProgress?.(offset + slice.length);
     }
     return null;
   }
@@ -540,7 +564,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
       return { error, outcome };
     }
     note(`connected to ${host}:${port} (${verb})`);
-    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null, options.readBytesPerSecond, options.tlsStart);
+    const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, null, options.readBytesPerSecond, options.tlsStart, options.onProgress);
     channel.adopt(socket);
     return { channel, reply };
   }
@@ -562,7 +586,7 @@ export async function openDataChannel(control: ControlConnection, mode: DataMode
   const verb = mode === 'port' ? 'PORT' : 'EPRT';
   note(`listening on ${host}:${address.port} for the server's data connection`);
   // The listener is owned by the channel from here on, so every path below closes it.
-  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener, options.readBytesPerSecond, options.tlsStart);
+  const channel = new SocketDataChannel(mode, control, channelName, reuse, maxReceive, listener, options.readBytesPerSecond, options.tlsStart, options.onProgress);
   const outcome = await control.command(`${verb} ${argument}`, left());
   if (outcome.kind !== 'reply' || outcome.reply.code !== 200) {
     channel.abort();

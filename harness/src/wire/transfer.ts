@@ -34,6 +34,8 @@ export interface TransferResult {
   final: Outcome;
   /** Downloaded bytes, when the data connection ended cleanly. */
   data?: Buffer;
+  /** What a download received before its data connection failed (a client resumes from there). */
+  partial?: Buffer;
   /** Why the data side failed or never ran; absent when it succeeded. */
   dataError?: string;
   /** Bytes of an upload the kernel accepted. */
@@ -53,7 +55,7 @@ const TLS_WITHOUT_PRELIMINARY_MS = 5000;
 /** More 1xx replies than this in a row is a server looping, not a transfer. */
 const MAX_PRELIMINARY = 10;
 
-type DataSide = { data?: Buffer; error?: string; sent?: number; doneAt: number };
+type DataSide = { data?: Buffer; partial?: Buffer; error?: string; sent?: number; doneAt: number };
 
 export async function runTransfer(
   control: ControlConnection,
@@ -75,7 +77,7 @@ export async function runTransfer(
       );
     }
     return channel.receiveAll(left()).then((r) =>
-      'error' in r ? { error: r.error, doneAt: performance.now() } : { data: r.data, doneAt: performance.now() },
+      'error' in r ? { error: r.error, partial: r.partial, doneAt: performance.now() } : { data: r.data, doneAt: performance.now() },
     );
   };
 
@@ -155,6 +157,7 @@ export async function runTransfer(
   if (preliminary) result.preliminary = preliminary;
   if (side.data !== undefined) result.data = side.data;
   if (side.error !== undefined) result.dataError = side.error;
+  if (side.partial !== undefined && side.partial.length > 0) result.partial = side.partial;
   if (side.sent !== undefined) result.sent = side.sent;
   if (side.error === undefined && final.kind === 'reply') {
     result.order = finalAt < side.doneAt ? 'final-first' : 'data-first';
