@@ -9,7 +9,13 @@ import { startTempServer, type TempServer } from '../../../reference-server/src/
 import type { TargetLimits, TargetProfile } from './profile.ts';
 import type { FaultName } from '../../../reference-server/src/faults/index.ts';
 
-export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
+/**
+ * Short timers, because the cases that check them wait them out (they read them from the profile): the data
+ * timeout stays above the longest pause of any case's data connection (1 s), the idle timeout above
+ * robustness.unused-passive-port-closed's silent wait of data timeout + 1 s (or the session, not the port,
+ * would be closed). maxPerUser leaves the run's session budget (this less 2) room for the cases that run at once.
+ */
+export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 24, idleTimeoutSeconds: 5, dataTimeoutSeconds: 2 };
 export const EMBEDDED_QUOTA = 1024 * 1024;
 
 export interface EmbeddedTarget {
