@@ -46,7 +46,7 @@ export async function startEmbeddedTarget(options: { tls?: boolean; faults?: rea
       maxPerAddress: limits.maxConnections,
       idleTimeout: limits.idleTimeoutSeconds,
       dataTimeout: limits.dataTimeoutSeconds,
-      loginFailDelay: 200,
+      loginFailDelay: 50, // the brake still doubles, triples… per failure; the cases check that it is there, not its size
       maxLoginFailures: 3,
     },
     accounts: [
