@@ -13,9 +13,10 @@ import type { FaultName } from '../../../reference-server/src/faults/index.ts';
  * Short timers, because the cases that check them wait them out (they read them from the profile): the data
  * timeout stays above the longest pause of any case's data connection (1 s), the idle timeout above
  * robustness.unused-passive-port-closed's silent wait of data timeout + 1 s (or the session, not the port,
- * would be closed). maxPerUser leaves the run's session budget (this less 2) room for the cases that run at once.
+ * would be closed). maxPerUser leaves the run's session budget (this less 2) room for the cases that run at once
+ * (the waiting ones hold about 30 sessions at the start), below maxConnections so that another user still fits.
  */
-export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 24, idleTimeoutSeconds: 5, dataTimeoutSeconds: 2 };
+export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 40, idleTimeoutSeconds: 5, dataTimeoutSeconds: 2 };
 export const EMBEDDED_QUOTA = 1024 * 1024;
 
 export interface EmbeddedTarget {
