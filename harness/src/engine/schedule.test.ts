@@ -73,3 +73,15 @@ test('a case that waits takes no job slot: with one slot, it runs beside the oth
   await done;
   assert.deepEqual(log, ['start sleeper', 'start short', 'end short', 'start next', 'end next', 'end sleeper']);
 });
+
+test('a waiting case that is also exclusive keeps to its group: it does not start beside a case of its name', async () => {
+  const cases = [spec('q1', [], undefined, { exclusive: 'quota' }), spec('q2-waits', [{ sleep: 5000 }], undefined, { waits: true, exclusive: 'quota' }), spec('a', [])];
+  const { log, work, finish } = recorder();
+  const done = runShared(cases, 2, work);
+  await finish('q2-waits'); // the heavier case goes first; q1 waits for the name
+  await finish('a');
+  await finish('q1');
+  await done;
+  assert.deepEqual(log.slice(0, 3), ['start q2-waits', 'start a', 'end q2-waits']);
+  assert.ok(log.indexOf('start q1') > log.indexOf('end q2-waits'), log.join(', '));
+});

@@ -89,8 +89,10 @@ export async function runInOrder(cases: readonly LoadedCase[], slots: number, wo
  * The cases that share the target: those that mostly wait (`waits`) all at
  * once, beside the others, which run `slots` at a time, longest first (a slot
  * held by a case that sleeps on a server's timer is a slot lost to the run).
+ * A waiting case that is also `exclusive` keeps to its group's turns.
  */
 export async function runShared(cases: readonly LoadedCase[], slots: number, work: (spec: LoadedCase) => Promise<void>): Promise<void> {
   const ordered = longestFirst(cases);
-  await Promise.all([...ordered.filter((spec) => spec.waits).map(work), runInOrder(ordered.filter((spec) => !spec.waits), slots, work)]);
+  const beside = (spec: LoadedCase) => spec.waits === true && spec.exclusive === undefined;
+  await Promise.all([...ordered.filter(beside).map(work), runInOrder(ordered.filter((spec) => !beside(spec)), slots, work)]);
 }
