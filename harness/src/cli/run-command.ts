@@ -10,7 +10,7 @@ import { loadSpecs } from '../spec/loader.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import { buildProfile, type ProfileFlags, type TargetProfile } from '../target/profile.ts';
 import { startEmbeddedTarget, type EmbeddedTarget } from '../target/embedded.ts';
-import { probeTarget, removeTemporaryAccounts } from '../target/probe.ts';
+import { probeTarget, removeTemporaryAccounts, type Probed } from '../target/probe.ts';
 import { exitCodeOf, runAll } from '../engine/runner.ts';
 import { rolesUsed } from '../engine/case-runner.ts';
 import { ExpectedFailures, globToRegExp, loadExpectedFailures } from '../engine/expect-fail.ts';
@@ -83,6 +83,33 @@ export interface RunIo {
 
 export async function runCommand(flags: RunFlags, io: RunIo | ((text: string) => void)): Promise<number> {
   const { out: rawOut, progress: progressStream } = typeof io === 'function' ? { out: io, progress: undefined } : io;
+  // The embedded target starts and is probed (scrypt on the thread pool) while the specs load (YAML on this thread).
+  const reachingEmbedded = flags.target || flags.profile || flags.list || flags.listSuites ? null : startAndProbeEmbedded(flags);
+  reachingEmbedded?.catch(() => {}); // awaited below, or stopped in `finally` if the run ends before it is needed
+  try {
+    return await runWith(flags, rawOut, progressStream, reachingEmbedded);
+  } finally {
+    await (await reachingEmbedded?.catch(() => null))?.embedded?.stop();
+  }
+}
+
+interface ReachedTarget {
+  embedded: EmbeddedTarget | null;
+  profile: TargetProfile;
+  probed: Probed;
+}
+
+async function startAndProbeEmbedded(flags: RunFlags): Promise<ReachedTarget> {
+  const embedded = await startEmbeddedTarget({ tls: flags.tls });
+  try {
+    return { embedded, profile: embedded.profile, probed: await probeTarget(embedded.profile, { timeoutMs: flags.timeout * 1000 }) };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
+
+async function runWith(flags: RunFlags, rawOut: (text: string) => void, progressStream: ProgressStream | undefined, reachingEmbedded: Promise<ReachedTarget> | null): Promise<number> {
   let out = rawOut;
   const all = await loadSpecs(flags.specs);
   if (flags.listSuites) {
@@ -107,52 +134,45 @@ export async function runCommand(flags: RunFlags, io: RunIo | ((text: string) =>
     return 0;
   }
   const expectedFailures = flags.expectFail ? await loadExpectedFailures(flags.expectFail) : new ExpectedFailures();
-  let embedded: EmbeddedTarget | null = null;
-  let profile: TargetProfile;
-  if (flags.target || flags.profile) {
-    profile = await buildProfile(flags);
-  } else {
-    embedded = await startEmbeddedTarget({ tls: flags.tls });
-    profile = embedded.profile;
+  let reached: ReachedTarget;
+  if (reachingEmbedded) reached = await reachingEmbedded;
+  else {
+    const profile = await buildProfile(flags);
+    reached = { embedded: null, profile, probed: await probeTarget(profile, { timeoutMs: flags.timeout * 1000 }) };
   }
+  const { profile, probed } = reached;
+  const note = flags.quiet ? () => {} : out;
+  for (const text of probed.notes) note(`ftp-check: ${text}`);
+  const runnable = cases.filter((c) => missingRequirements([...(c.requires ?? []), ...rolesUsed(c)], probed.capabilities).length === 0).length;
+  if (runnable < cases.length) note(`ftp-check: ${cases.length - runnable} cases will be skipped: the target lacks what they require`);
+  const progress = progressStream ? createProgressReporter(progressStream) : null;
+  if (progress) out = progress.around(out);
+  const consoleOptions = { write: out, verbose: flags.verbose, color: flags.color };
+  const reporters = [
+    ...(progress ? [progress] : []),
+    flags.quiet ? createQuietReporter(consoleOptions) : createConsoleReporter(consoleOptions),
+    ...createReporters({
+      junit: outputPath(flags.junit, flags.reports, 'junit.xml'),
+      tap: outputPath(flags.tap, flags.reports, 'results.tap'),
+      json: outputPath(flags.json, flags.reports, 'results.json'),
+    }),
+  ];
   try {
-    const probed = await probeTarget(profile, { timeoutMs: flags.timeout * 1000 });
-
-    const note = flags.quiet ? () => {} : out;
-    for (const text of probed.notes) note(`ftp-check: ${text}`);
-    const runnable = cases.filter((c) => missingRequirements([...(c.requires ?? []), ...rolesUsed(c)], probed.capabilities).length === 0).length;
-    if (runnable < cases.length) note(`ftp-check: ${cases.length - runnable} cases will be skipped: the target lacks what they require`);
-    const progress = progressStream ? createProgressReporter(progressStream) : null;
-    if (progress) out = progress.around(out);
-    const consoleOptions = { write: out, verbose: flags.verbose, color: flags.color };
-    const reporters = [
-      ...(progress ? [progress] : []),
-      flags.quiet ? createQuietReporter(consoleOptions) : createConsoleReporter(consoleOptions),
-      ...createReporters({
-        junit: outputPath(flags.junit, flags.reports, 'junit.xml'),
-        tap: outputPath(flags.tap, flags.reports, 'results.tap'),
-        json: outputPath(flags.json, flags.reports, 'results.json'),
-      }),
-    ];
-    try {
-      const { summary } = await runAll({
-        cases,
-        profile,
-        capabilities: probed.capabilities,
-        jobs: flags.jobs,
-        bail: flags.bail,
-        strict: flags.strict,
-        expectedFailures,
-        settings: { replyTimeoutMs: flags.timeout * 1000, transferTimeoutMs: Math.max(flags.timeout * 1000, 60_000) },
-        caseTimeoutMs: Math.max(30_000, flags.timeout * 6000),
-        reporters,
-        deadlineMs: flags.deadline === undefined ? undefined : flags.deadline * 1000,
-      });
-      return exitCodeOf(summary, flags.strict);
-    } finally {
-      await removeTemporaryAccounts(profile, probed.temporary, { timeoutMs: flags.timeout * 1000 });
-    }
+    const { summary } = await runAll({
+      cases,
+      profile,
+      capabilities: probed.capabilities,
+      jobs: flags.jobs,
+      bail: flags.bail,
+      strict: flags.strict,
+      expectedFailures,
+      settings: { replyTimeoutMs: flags.timeout * 1000, transferTimeoutMs: Math.max(flags.timeout * 1000, 60_000) },
+      caseTimeoutMs: Math.max(30_000, flags.timeout * 6000),
+      reporters,
+      deadlineMs: flags.deadline === undefined ? undefined : flags.deadline * 1000,
+    });
+    return exitCodeOf(summary, flags.strict);
   } finally {
-    await embedded?.stop();
+    await removeTemporaryAccounts(profile, probed.temporary, { timeoutMs: flags.timeout * 1000 });
   }
 }

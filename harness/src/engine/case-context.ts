@@ -165,8 +165,10 @@ export class CaseContext {
   }
 
   /** Records a server path found in `text`, when the case checks for leaks. */
-  checkLeak(text: string, where: string, role: StepRoleName = 'check'): void {
+  checkLeak(received: string | Buffer, where: string, role: StepRoleName = 'check'): void {
     if (!this.spec.checkLeaks) return;
+    // Data is decoded only here: a 20 MB download decoded as UTF-8 holds the event loop (and the embedded target) for ~0.5 s.
+    const text = typeof received === 'string' ? received : received.toString('utf8');
     const sent = this.transcript
       .entries()
       .filter((entry) => entry.direction === 'sent')

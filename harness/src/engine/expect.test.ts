@@ -59,6 +59,14 @@ test('interpolate replaces known names and names the unknown ones', () => {
   assert.throws(() => interpolateNumber('abc', vars), InterpolationError);
 });
 
+test('interpolate: ${name|fallback} is the variable when known, else the fallback', () => {
+  const vars = new Map([['limits.dataTimeoutSeconds', '3']]);
+  assert.equal(interpolateNumber('${limits.dataTimeoutSeconds|6}*2500000+5000000', vars), 12_500_000);
+  assert.equal(interpolateNumber('${limits.idleTimeoutSeconds|6}*2500000+5000000', vars), 20_000_000);
+  assert.equal(interpolate('${missing|}x', vars), 'x');
+  assert.throws(() => interpolate('${missing}', vars), InterpolationError);
+});
+
 test('findServerPath finds host, Windows and known paths, and not virtual ones', () => {
   assert.equal(findServerPath('257 "/" is the current directory'), null);
   assert.equal(findServerPath('257 "/docs/a" created'), null);

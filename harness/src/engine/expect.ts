@@ -109,18 +109,23 @@ export function checkData(data: Buffer, expectation: DataExpectation, step: stri
 }
 
 function firstDataMismatch(data: Buffer, expectation: DataExpectation, step: string, remembered: (name: string) => Buffer | undefined, length?: number): Failure | null {
-  const text = data.toString('utf8');
-  const preview = () => (text.length > 300 ? `${JSON.stringify(text.slice(0, 300))}… (${data.length} bytes)` : JSON.stringify(text));
+  // Decoded once, and only for a text expectation: decoding a big binary download costs more than comparing it.
+  let decoded: string | undefined;
+  const textOf = () => (decoded ??= data.toString('utf8'));
+  const preview = () => {
+    const text = textOf();
+    return text.length > 300 ? `${JSON.stringify(text.slice(0, 300))}… (${data.length} bytes)` : JSON.stringify(text);
+  };
   for (const needle of expectation.contains ?? []) {
-    if (!text.includes(needle)) return { step, expected: [`data containing ${JSON.stringify(needle)}`], actual: `data ${preview()}` };
+    if (!textOf().includes(needle)) return { step, expected: [`data containing ${JSON.stringify(needle)}`], actual: `data ${preview()}` };
   }
   for (const needle of expectation.notContains ?? []) {
-    if (text.includes(needle)) return { step, expected: [`data without ${JSON.stringify(needle)}`], actual: `data ${preview()}` };
+    if (textOf().includes(needle)) return { step, expected: [`data without ${JSON.stringify(needle)}`], actual: `data ${preview()}` };
   }
-  if (expectation.matches && !new RegExp(expectation.matches, 'm').test(text)) return { step, expected: [shownPattern('data matching', expectation.matches, expectation.because)], actual: `data ${preview()}` };
-  if (expectation.notMatches && new RegExp(expectation.notMatches, 'm').test(text)) return { step, expected: [shownPattern('data not matching', expectation.notMatches, expectation.because)], actual: `data ${preview()}` };
+  if (expectation.matches && !new RegExp(expectation.matches, 'm').test(textOf())) return { step, expected: [shownPattern('data matching', expectation.matches, expectation.because)], actual: `data ${preview()}` };
+  if (expectation.notMatches && new RegExp(expectation.notMatches, 'm').test(textOf())) return { step, expected: [shownPattern('data not matching', expectation.notMatches, expectation.because)], actual: `data ${preview()}` };
   if (length !== undefined && data.length !== length) return { step, expected: [`${length} bytes`], actual: `${data.length} bytes` };
-  if (expectation.equals !== undefined && text !== expectation.equals) return { step, expected: [`data ${JSON.stringify(expectation.equals)}`], actual: `data ${preview()}` };
+  if (expectation.equals !== undefined && textOf() !== expectation.equals) return { step, expected: [`data ${JSON.stringify(expectation.equals)}`], actual: `data ${preview()}` };
   if (expectation.equalsContentOf) {
     const wanted = remembered(expectation.equalsContentOf);
     if (!wanted) return { step, expected: [`remembered content "${expectation.equalsContentOf}"`], actual: 'nothing remembered under that name (spec error)' };

@@ -1,6 +1,8 @@
 /**
  * `${name}` substitution in step text, pure. Unknown names are an error that
  * names them, so a typo in a spec never silently sends `${usr}` to a server.
+ * `${name|fallback}` stands for the fallback when `name` is unknown (a limit
+ * the target does not declare).
  */
 
 export type Variables = ReadonlyMap<string, string>;
@@ -8,8 +10,8 @@ export type Variables = ReadonlyMap<string, string>;
 export class InterpolationError extends Error {}
 
 export function interpolate(text: string, variables: Variables): string {
-  return text.replace(/\$\{([A-Za-z0-9_.:-]+)\}/g, (_whole, name: string) => {
-    const value = variables.get(name);
+  return text.replace(/\$\{([A-Za-z0-9_.:-]+)(?:\|([^}]*))?\}/g, (_whole, name: string, fallback: string | undefined) => {
+    const value = variables.get(name) ?? fallback;
     if (value === undefined) throw new InterpolationError(`unknown variable \${${name}} (known: ${[...variables.keys()].sort().join(', ')})`);
     return value;
   });

@@ -1,17 +1,18 @@
 /**
  * Runs a set of cases against one target with bounded concurrency, emitting
- * events to reporters. Cases marked `alone` run one by one after the others.
+ * events to reporters. Cases marked `alone` run one by one after the others;
+ * cases that name the same `exclusive` state, one by one beside the others;
+ * cases that mostly wait (`waits`), at once, beside the --jobs others.
  * Applies --strict, --expect-fail and --bail to each result; keeps the run
  * within the target's session limits and its deadline; notices a target that
  * stops answering and reports the rest as not checked, naming the case after
  * which it went silent.
  */
-import pLimit from 'p-limit';
 import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
 import { caseInfo, runCase } from './case-runner.ts';
-import { longestFirst } from './schedule.ts';
+import { runShared } from './schedule.ts';
 import type { RunSettings } from './case-context.ts';
 import { summarize, type CaseInfo, type CaseResult, type Reporter, type RunEvent, type RunSummary } from './results.ts';
 import type { ExpectedFailures } from './expect-fail.ts';
@@ -171,9 +172,12 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     await finish(result);
   };
 
-  const jobs = pLimit(Math.max(1, options.jobs));
   try {
-    await Promise.all(longestFirst(options.cases.filter((spec) => !spec.alone)).map((spec) => jobs(() => budget.run(sessionsOf(spec), () => runOne(spec)))));
+    await runShared(
+      options.cases.filter((spec) => !spec.alone),
+      options.jobs,
+      (spec) => budget.run(sessionsOf(spec), () => runOne(spec)),
+    );
     for (const spec of options.cases.filter((c) => c.alone)) await runOne(spec);
   } finally {
     clearTimeout(deadlineTimer);

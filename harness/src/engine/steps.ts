@@ -307,7 +307,7 @@ function putContent(context: CaseContext, step: PutStep, sessionName: string): B
 }
 
 function checkDataStep(scope: Scope, data: Buffer, expectation: DataExpectation | undefined, where: string, sessionName: string): void {
-  scope.context.checkLeak(data.toString('utf8'), `${where} (data)`, scope.role);
+  scope.context.checkLeak(data, `${where} (data)`, scope.role);
   if (!expectation) return;
   const resolved: DataExpectation = {
     ...expectation,

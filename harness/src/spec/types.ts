@@ -178,6 +178,13 @@ export interface SpecCase {
   warning: string;
   /** The case must run with no other case at the same time (load, limits, timeouts). */
   alone?: boolean;
+  /**
+   * The case spends its time waiting (on the target's idle or data timeout, a paced transfer), not loading the
+   * target: it starts at once, beside the --jobs cases, instead of holding one of their slots while it waits.
+   */
+  waits?: boolean;
+  /** Cases with the same name run one at a time (they share state on the target, e.g. one account's usage), beside the others. */
+  exclusive?: string;
   /** Check every reply and listing of the case for server-side paths. */
   checkLeaks?: boolean;
   steps: Step[];

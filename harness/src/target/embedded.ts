@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { startTempServer, type ServerVariant, type TempServer } from '../../../reference-server/src/temp-server.ts';
 import type { TargetLimits, TargetProfile } from './profile.ts';
 
-export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 12, idleTimeoutSeconds: 8, dataTimeoutSeconds: 5 };
+/**
+ * Short timers, because the cases that check them wait them out (they read them from the profile): the data
+ * timeout stays above the longest pause of any case's data connection (1 s), the idle timeout above
+ * robustness.unused-passive-port-closed's silent wait of data timeout + 1 s (or the session, not the port,
+ * would be closed). maxPerUser leaves the run's session budget (this less 2) room for the cases that run at once
+ * (the waiting ones hold about 30 sessions at the start), below maxConnections so that another user still fits.
+ */
+export const EMBEDDED_LIMITS = { maxConnections: 48, maxPerUser: 40, idleTimeoutSeconds: 5, dataTimeoutSeconds: 2 };
 export const EMBEDDED_QUOTA = 1024 * 1024;
 
 export interface EmbeddedTarget {
@@ -39,7 +46,7 @@ export async function startEmbeddedTarget(options: { tls?: boolean; variant?: Se
       maxPerAddress: limits.maxConnections,
       idleTimeout: limits.idleTimeoutSeconds,
       dataTimeout: limits.dataTimeoutSeconds,
-      loginFailDelay: 200,
+      loginFailDelay: 50, // the brake still doubles, triples… per failure; the cases check that it is there, not its size
       maxLoginFailures: 3,
     },
     accounts: [
