@@ -4,7 +4,7 @@ import { parseRubric, RubricError, fillTemplate, maxPoints } from './rubric.ts';
 import { grade, scoreSuite } from './score.ts';
 import { renderGradebookCsv, renderGradebookMarkdown, rank } from './gradebook.ts';
 import { renderStudentHtml, renderStudentMarkdown } from './student-report.ts';
-import { splitCommand } from './submission.ts';
+import { splitWords } from '../cli/split-words.ts';
 import { referenceLink } from './references.ts';
 import { redactForStudent, redactHostData } from './redact.ts';
 import { escapeMarkdown, uniqueProblems } from './student-report.ts';
@@ -85,8 +85,8 @@ test('gradebook ranks best first and escapes CSV; reports carry score, warnings 
 });
 
 test('start commands are split without a shell; references get links', () => {
-  assert.deepEqual(splitCommand(`python3 "my server.py" --port {port} --name 'a b' ''`), ['python3', 'my server.py', '--port', '{port}', '--name', 'a b', '']);
-  assert.throws(() => splitCommand('python3 "unclosed'), /unclosed/);
+  assert.deepEqual(splitWords(`python3 "my server.py" --port {port} --name 'a b' ''`), ['python3', 'my server.py', '--port', '{port}', '--name', 'a b', '']);
+  assert.throws(() => splitWords('python3 "unclosed'), /unclosed/);
   assert.equal(referenceLink('CWE-22'), 'https://cwe.mitre.org/data/definitions/22.html');
   assert.equal(referenceLink('CVE-2011-2523 (vsftpd backdoor)'), 'https://www.cve.org/CVERecord?id=CVE-2011-2523');
   assert.equal(referenceLink('Lab A: users log in'), null);

@@ -5,6 +5,7 @@
  * limits its memory and processes and the whole cgroup is killed at stop;
  * without it (--unsafe-no-sandbox) it is a process group watched by sampling.
  */
+import { splitWords } from '../cli/split-words.ts';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
@@ -33,32 +34,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Splits a command line into words, honouring single and double quotes (no shell is involved). */
-export function splitCommand(command: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: string | null = null;
-  let started = false;
-  for (const char of command) {
-    if (quote) {
-      if (char === quote) quote = null;
-      else current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      started = true;
-    } else if (/\s/.test(char)) {
-      if (started || current) words.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += char;
-      started = true;
-    }
-  }
-  if (quote) throw new Error(`unclosed ${quote} in command: ${command}`);
-  if (started || current) words.push(current);
-  return words;
-}
 
 /** Reads the first reply line; resolves null on refusal, close or timeout. */
 function greeting(host: string, port: number, timeoutMs: number): Promise<string | null> {
@@ -234,7 +209,7 @@ export async function startSubmission(options: StartOptions): Promise<{ running:
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, fillTemplate(file.content, values));
   }
-  const words = splitCommand(fillTemplate(options.command, values));
+  const words = splitWords(fillTemplate(options.command, values));
   if (words.length === 0) throw new Error('empty start command');
   await mkdir(options.logDir, { recursive: true });
   const env = { PORT: String(port), FTP_ROOT: values.root as string };

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { parseReplies } from '../wire/reply-parser.ts';
 import { check257, checkHostRootListing, checkLeak, checkListing, checkPassiveReply, checkReplyCode, checkReplySyntax, checkSize, parse257 } from './checks.ts';
 import { parseListing } from './listing.ts';
-import { maskCommandLine, parseCommandLine, splitWords } from './command-line.ts';
+import { maskCommandLine, parseCommandLine } from './command-line.ts';
+import { splitWords } from '../cli/split-words.ts';
 import { parseHashReply, pickHashAlgorithm } from './transfers.ts';
 
 const reply = (text: string) => {
@@ -81,6 +82,8 @@ test('HASH: the FEAT algorithm list and the 213 reply', () => {
 
 test('command lines: quotes hold spaces, comments and blanks are nothing, the rest is kept raw', () => {
   assert.deepEqual(splitWords(`put "my file.txt" 'remote name'`), ['put', 'my file.txt', 'remote name']);
+  assert.throws(() => parseCommandLine('get "half open'), /unclosed "/);
+  assert.equal(maskCommandLine('user alice "pass word'), 'user ***', 'a line that does not parse is shown with all but its name masked');
   assert.equal(parseCommandLine('   # a comment'), null);
   assert.equal(parseCommandLine('  '), null);
   assert.deepEqual(parseCommandLine('QUOTE  site  help  x'), { name: 'quote', args: ['site', 'help', 'x'], rest: 'site  help  x' });

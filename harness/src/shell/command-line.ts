@@ -3,6 +3,7 @@
  * (for `quote` and `site`, which pass the line on as typed). Words may be
  * quoted with ' or " to hold spaces. Pure.
  */
+import { splitWords } from '../cli/split-words.ts';
 import { maskLine } from '../wire/transcript.ts';
 
 export interface CommandLine {
@@ -10,31 +11,6 @@ export interface CommandLine {
   args: string[];
   /** Everything after the name, untouched but for the leading blanks. */
   rest: string;
-}
-
-export function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: string | null = null;
-  let inWord = false;
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) quote = null;
-      else current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += char;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(current);
-  return words;
 }
 
 /** null for a blank line or a `#` comment. */
@@ -48,7 +24,13 @@ export function parseCommandLine(line: string): CommandLine | null {
 
 /** The line as it may be shown: the password of `user NAME PASSWORD` and the secrets of raw lines (PASS, SITE ADDUSER...) masked. */
 export function maskCommandLine(line: string): string {
-  const parsed = parseCommandLine(line);
+  let parsed: CommandLine | null;
+  try {
+    parsed = parseCommandLine(line);
+  } catch {
+    // Unclosed quotes: everything after the command's name may be a secret.
+    return `${line.trim().split(/\s+/)[0] ?? ''} ***`;
+  }
   if (!parsed) return line.trim();
   if ((parsed.name === 'user' || parsed.name === 'login') && parsed.args.length > 1) return `${parsed.name} ${parsed.args[0]} ***`;
   if (parsed.name === 'quote' || parsed.name === 'raw') return `${parsed.name} ${maskLine(parsed.rest).text}`;

@@ -24,9 +24,15 @@ export class Dispatcher {
   ) {}
 
   async run(line: string): Promise<LineOutcome> {
-    const parsed = parseCommandLine(line);
-    if (!parsed) return { ran: false, ok: true, exit: false };
     const out = (text: string): void => this.session.out.line(text);
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+      parsed = parseCommandLine(line);
+    } catch (error) {
+      out((error as Error).message.replace(/ in: .*/s, ' quote'));
+      return { ran: true, ok: false, exit: false };
+    }
+    if (!parsed) return { ran: false, ok: true, exit: false };
     const command = findCommand(parsed.name);
     if (!command) {
       out(`unknown command "${parsed.name}"; help lists the ${COMMANDS.length} commands`);
