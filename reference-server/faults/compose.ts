@@ -28,6 +28,8 @@ export interface ReplyParts {
 export function rewritingReplies(inner: Handler, rewrite: (reply: ReplyParts, session: Session) => ReplyParts): Handler {
   return async (session, argument) => {
     const reply = session.reply;
+    // A wrapper outside this one may have put its own reply in place: it is put back after.
+    const outer = Object.hasOwn(session, 'reply') ? reply : undefined;
     session.reply = (code, text) => {
       const rewritten = rewrite({ code, text }, session);
       reply.call(session, rewritten.code, rewritten.text);
@@ -40,8 +42,8 @@ export function rewritingReplies(inner: Handler, rewrite: (reply: ReplyParts, se
       if (rewritten.code === code && rewritten.text === text) throw error;
       throw new FtpReplyError(rewritten.code, String(rewritten.text));
     } finally {
-      // Back to the class's own method.
-      delete (session as { reply?: unknown }).reply;
+      if (outer) session.reply = outer;
+      else delete (session as { reply?: unknown }).reply;
     }
   };
 }

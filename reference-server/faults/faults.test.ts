@@ -10,6 +10,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULTS, faultyVariant, type FaultName } from './index.ts';
 import { SERVER_PARTS } from '../src/server-parts.ts';
+import type { Session } from '../src/session.ts';
+import { rewritingReplies } from './compose.ts';
 
 const FAULTS_FOLDER = dirname(fileURLToPath(import.meta.url));
 const SOURCE = resolve(FAULTS_FOLDER, '../src');
@@ -44,4 +46,17 @@ test('every fault is made by swapping parts or settings', () => {
     return variant.parts === SERVER_PARTS && !changesSettings;
   });
   assert.deepEqual(unmade, []);
+});
+
+test('reply rewrites nest: an inner one gives the outer one back when it ends', async () => {
+  const sent: string[] = [];
+  const session = Object.create({ reply: (code: number, text: string) => sent.push(`${code} ${text}`) }) as Session;
+  const inner = rewritingReplies((s) => s.reply(200, 'inner'), (reply) => ({ ...reply, code: reply.code + 1 }));
+  const outer = rewritingReplies(async (s, argument) => {
+    await inner(s, argument);
+    s.reply(300, 'after');
+  }, (reply) => ({ ...reply, code: reply.code + 10 }));
+  await outer(session, '');
+  assert.deepEqual(sent, ['211 inner', '310 after']);
+  assert.equal(Object.hasOwn(session, 'reply'), false);
 });
