@@ -80,6 +80,8 @@ export interface RunSummary {
   target: string;
   /** Run-level findings, e.g. the target stopped answering after a case, a session limit met. */
   notices: string[];
+  /** The case after (or during) which the target stopped answering, when it did: a finding even when no case is blamed. */
+  targetStoppedAfter?: string;
 }
 
 export type RunEvent =
@@ -94,7 +96,7 @@ export interface Reporter {
   onEvent(event: RunEvent): void | Promise<void>;
 }
 
-export function summarize(results: CaseResult[], target: string, durationMs: number, notices: string[] = []): RunSummary {
+export function summarize(results: CaseResult[], target: string, durationMs: number, notices: string[] = [], targetStoppedAfter?: string): RunSummary {
   const count = (status: CaseStatus) => results.filter((result) => result.status === status).length;
   return {
     passed: count('passed'),
@@ -106,6 +108,7 @@ export function summarize(results: CaseResult[], target: string, durationMs: num
     durationMs,
     target,
     notices,
+    ...(targetStoppedAfter === undefined ? {} : { targetStoppedAfter }),
   };
 }
 

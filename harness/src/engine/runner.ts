@@ -59,8 +59,9 @@ export function judge(result: CaseResult, strict: boolean, expectedFailures: Exp
 }
 
 /** The exit code of a run: 1 when a case failed (or, with --strict, was not checked), else 0. */
+/** 1 when a case failed, or the target stopped answering (a finding even when the case that did it is not known). */
 export function exitCodeOf(summary: RunSummary, strict: boolean): 0 | 1 {
-  return summary.failed > 0 || (strict && summary.notChecked > 0) ? 1 : 0;
+  return summary.failed > 0 || summary.targetStoppedAfter !== undefined || (strict && summary.notChecked > 0) ? 1 : 0;
 }
 
 function notChecked(info: CaseInfo, reason: string): CaseResult {
@@ -185,7 +186,7 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
   if (deadlinePassed) await notice(`the run's deadline (${Math.round(deadlineMs / 1000)} s) passed: the cases not done by then are not checked (raise it with --deadline)`);
   const order = new Map(options.cases.map((spec, index) => [spec.id, index]));
   results.sort((a, b) => (order.get(a.info.id) ?? 0) - (order.get(b.info.id) ?? 0));
-  const summary = summarize(results, options.profile.name, Date.now() - started, notices);
+  const summary = summarize(results, options.profile.name, Date.now() - started, notices, wentSilentAfter);
   await emit({ type: 'run-end', summary, results });
   return { summary, results };
 }

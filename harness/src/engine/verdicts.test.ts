@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startScriptedServer, act, type ScriptRule, type ScriptedServer, type ScriptedServerOptions } from '../../../fixtures/fake-servers/scripted-server.ts';
 import { fakeServerProfile, scratchDialogue } from '../../../fixtures/fake-servers/scratch-dialogue.ts';
 import { loadSpecs } from '../spec/loader.ts';
-import { runAll } from './runner.ts';
+import { exitCodeOf, runAll } from './runner.ts';
 import { ExpectedFailures } from './expect-fail.ts';
 import { createConsoleReporter } from '../reporters/console.ts';
 import { probeTarget } from '../target/probe.ts';
@@ -136,6 +136,7 @@ test('a target that dies is named once: the case after which it stopped answerin
     assert.equal(results.get(id)?.reason, 'the target stopped answering after engine.crash-on-site');
   }
   assert.equal(summary.failed, 1);
+  assert.equal(summary.targetStoppedAfter, 'engine.crash-on-site');
   assert.match(console, /notice: the target stopped answering after engine\.crash-on-site/);
   // One WARNING for the whole story, not one per case.
   assert.equal(console.match(/WARNING/g)?.length, 1);
@@ -184,4 +185,11 @@ test('FEAT: 502 means no extensions (no failure); a FEAT that wants a login firs
   const probedLate = await probeTarget(fakeServerProfile(late, 'late-feat'));
   assert.ok(probedLate.capabilities.has('MLST'), [...probedLate.capabilities].join(' '));
   assert.ok(probedLate.capabilities.has('EPSV'));
+});
+
+test('a target that stopped answering fails the run even when no case could be blamed (its culprit ran beside others)', () => {
+  const quiet: RunSummary = { passed: 3, failed: 0, skipped: 0, expectedFailures: 0, warned: 0, notChecked: 2, durationMs: 1, target: 'fake', notices: [] };
+  assert.equal(exitCodeOf(quiet, false), 0);
+  assert.equal(exitCodeOf({ ...quiet, targetStoppedAfter: 'engine.crash-on-site' }, false), 1);
+  assert.equal(exitCodeOf(quiet, true), 1, '--strict: a case not checked fails the run');
 });
