@@ -8,6 +8,7 @@
  * stops answering and reports the rest as not checked, naming the case after
  * which it went silent.
  */
+import { closedWhileIdle } from './culprit.ts';
 import { SessionBudget, sessionBudget, sessionsOf } from './session-budget.ts';
 import type { LoadedCase } from '../spec/types.ts';
 import type { TargetProfile } from '../target/profile.ts';
@@ -132,11 +133,12 @@ export async function runAll(options: RunOptions): Promise<{ summary: RunSummary
     }
     wentSilentAfter = id;
     const beside = [...running].filter((other) => other !== id);
-    if (result.status === 'failed' || beside.length === 0) {
+    if (beside.length === 0 || (result.status === 'failed' && !closedWhileIdle(result))) {
       await notice(`the target stopped answering after ${id} (a finding in itself: that case took it down); the cases after it are not checked`);
       return result;
     }
-    // Its setup met the silence, and other cases ran beside it: which of them took the target down is not known.
+    // Its setup met the silence, or it was idle when its connection closed, and other cases ran beside it: which
+    // of them took the target down is not known.
     await notice(`the target stopped answering during ${id}, with ${beside.join(', ')} running beside it (one of them took it down); the cases after it are not checked`);
     return { ...notChecked(result.info, `the target stopped answering during this case (${beside.join(', ')} ran beside it)`), durationMs: result.durationMs, transcript: result.transcript };
   };
