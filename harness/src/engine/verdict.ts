@@ -49,9 +49,9 @@ function expectedWords(failure: Failure): string {
   return failure.expected.length > 0 ? failure.expected.join(' or ') : 'another outcome';
 }
 
-/** `not checked: <step> got <actual> (expected …), needed to <purpose>`: what went wrong on the way. */
+/** `<step>: expected …, got … (a step needed to <purpose>)`: what went wrong on the way. */
 export function notCheckedReason(failure: Failure): string {
-  return `${failure.step} got ${failure.actual} where ${expectedWords(failure)} was needed ${purposeOf(failure.step)}`;
+  return `${failure.step.trimEnd()}: expected ${expectedWords(failure)}, got ${failure.actual} (a step needed ${purposeOf(failure.step)})`;
 }
 
 /**

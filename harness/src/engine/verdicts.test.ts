@@ -83,7 +83,7 @@ test('a server whose NLST wants an argument fails the NLST case once; the case t
   const used = results.get('engine.nlst-sees-upload');
   assert.equal(used?.status, 'not-checked');
   assert.match(used?.reason ?? '', /500 Syntax error: NLST requires an argument/);
-  assert.match(used?.reason ?? '', /needed to see the folder; NLST itself is checked by engine\.nlst-names/);
+  assert.match(used?.reason ?? '', /needed to see the folder\); NLST itself is checked by engine\.nlst-names/);
   // Its story ("the server lost it") is never told: that is not what happened.
   assert.doesNotMatch(console, /the server lost it/);
   assert.match(console, /^0 passed, 1 failed, 1 not checked, 0 skipped$/m);
