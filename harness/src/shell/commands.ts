@@ -53,6 +53,14 @@ const codeOf = (outcome: Outcome): number | undefined => (outcome.kind === 'repl
 const isClass = (outcome: Outcome, ...classes: number[]): boolean => outcome.kind === 'reply' && classes.includes(Math.floor(outcome.reply.code / 100));
 
 /** One command line out, its reply shown; ok on the classes given (default 2yz). */
+/** `-c` first: resume; the words after it, at least one. */
+function resumeFlag(args: string[], usage: string): { resume: boolean; words: string[] } {
+  const resume = args[0] === '-c';
+  const words = resume ? args.slice(1) : args;
+  if (words.length === 0) throw new ShellCommandError(`usage: ${usage}`);
+  return { resume, words };
+}
+
 async function simple(context: CommandContext, line: string, step: RecordedStep, classes: number[] = [2]): Promise<CommandResult> {
   const outcome = await context.session.exchange(line);
   const expect = expectClassOf(codeOf(outcome));
@@ -186,9 +194,7 @@ export const COMMANDS: readonly ShellCommand[] = [
   {
     name: 'get', aliases: ['recv'], usage: 'get [-c] REMOTE [LOCAL]', help: 'Download (RETR, binary). -c resumes a partial LOCAL (REST+RETR). Checked after: HASH, else SIZE.', args: { min: 1, max: 3 }, completes: 'remote',
     async run({ session, args, recorder }) {
-      const resume = args[0] === '-c';
-      const words = resume ? args.slice(1) : args;
-      if (words.length === 0) throw new ShellCommandError('usage: get [-c] REMOTE [LOCAL]');
+      const { resume, words } = resumeFlag(args, 'get [-c] REMOTE [LOCAL]');
       const remote = words[0] as string;
       const outcome = await getFile(session, remote, words[1] ?? basename(remote), resume);
       const uploaded = recorder.uploadOf(remote);
@@ -200,9 +206,7 @@ export const COMMANDS: readonly ShellCommand[] = [
   {
     name: 'put', aliases: ['send'], usage: 'put [-c] LOCAL [REMOTE]', help: 'Upload (STOR, binary). -c resumes: SIZE, then REST+STOR (REST STREAM in FEAT) or APPE. Checked after: HASH, else a read-back.', args: { min: 1, max: 3 }, completes: 'none',
     async run({ session, args, recorder }) {
-      const resume = args[0] === '-c';
-      const words = resume ? args.slice(1) : args;
-      if (words.length === 0) throw new ShellCommandError('usage: put [-c] LOCAL [REMOTE]');
+      const { resume, words } = resumeFlag(args, 'put [-c] LOCAL [REMOTE]');
       const local = words[0] as string;
       const remote = words[1] ?? basename(local);
       const outcome = await putFile(session, local, remote, resume);

@@ -160,12 +160,7 @@ export async function getFile(session: ShellSession, remote: string, local: stri
 }
 
 export async function putFile(session: ShellSession, local: string, remote: string, resume: boolean): Promise<TransferOutcome> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(local);
-  } catch (error) {
-    throw new ShellCommandError(`cannot read ${local}: ${(error as Error).message}`);
-  }
+  const bytes = await readLocal(local);
   await session.ensureType('I');
   let offset = 0;
   let verb = 'STOR';
@@ -204,14 +199,18 @@ async function verifyAfterPut(session: ShellSession, remote: string, bytes: Buff
 
 /** verify REMOTE [LOCAL]: does the server hold exactly the local file? A difference fails the command. */
 export async function verifyFile(session: ShellSession, remote: string, local: string): Promise<TransferOutcome> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(local);
-  } catch (error) {
-    throw new ShellCommandError(`cannot read ${local}: ${(error as Error).message}`);
-  }
+  const bytes = await readLocal(local);
   await session.ensureType('I');
   const same = await sameAsRemote(session, remote, bytes);
   if (!same) return { ok: false, message: `verify ${remote}: cannot read it back` };
   return same.equal ? { ok: true, message: `${remote} matches ${local} (${same.how})` } : { ok: false, message: `${remote} differs from ${local} (${same.how})` };
+}
+
+/** A local file's bytes; one that cannot be read fails the command. */
+async function readLocal(local: string): Promise<Buffer> {
+  try {
+    return await readFile(local);
+  } catch (error) {
+    throw new ShellCommandError(`cannot read ${local}: ${(error as Error).message}`);
+  }
 }

@@ -1,5 +1,5 @@
 /** Faults of REST, RETR, STOR, STOU, APPE, TYPE A/I and HASH (src/handlers/transfer.ts, hash.ts); those of the quota of uploads are in upload-quota.ts. */
-import { lstat } from 'node:fs/promises';
+import { lstat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,38 +52,41 @@ function binaryInTypeA(inner: Handler): Handler {
   };
 }
 
+/** Runs `use` on the file `argument` names, opened to read, and closes it. */
+async function withFileToRead(session: Session, argument: string, use: (file: FileHandle) => Promise<void>): Promise<void> {
+  const path = await session.resolvePath(argument);
+  const file = await openToRead(path.real).finally(() => path.close());
+  try {
+    await use(file);
+  } finally {
+    await file.close();
+  }
+}
+
 /** A RETR over a 7-bit data path: every byte loses its high bit on the way. */
 async function sevenBitRetr(session: Session, argument: string): Promise<void> {
   const offset = session.restOffset;
   session.restOffset = 0;
-  const path = await session.resolvePath(argument);
-  const file = await openToRead(path.real).finally(() => path.close());
-  try {
+  await withFileToRead(session, argument, async (file) => {
     await session.runTransfer(`Opening BINARY mode data connection for ${argument}.`, async (data, signal) => {
       const source = file.createReadStream({ start: offset, autoClose: false });
       const clearHighBit = new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, chunk.map((byte) => byte & 0x7f)) });
       await pipeline(source, clearHighBit, data, { signal, end: false });
       return source.bytesRead;
     });
-  } finally {
-    await file.close();
-  }
+  });
 }
 
 /** A HASH that takes the end of its range as the last byte's position where it is one past it: the last byte is left out. */
 async function hashShortByOne(session: Session, argument: string): Promise<void> {
   const start = session.restOffset;
   session.restOffset = 0;
-  const path = await session.resolvePath(argument);
-  const file = await openToRead(path.real).finally(() => path.close());
-  try {
+  await withFileToRead(session, argument, async (file) => {
     const { size } = await file.stat();
     const lastByte = size - 1;
     const digest = await digestFile(file, session.hashAlgorithm, start, lastByte);
     session.reply(Reply.fileStatus, `${session.hashAlgorithm} ${start}-${size} ${digest} ${argument}`);
-  } finally {
-    await file.close();
-  }
+  });
 }
 
 /** Locks that never make anyone wait: uploads that write one file in place run side by side. */
