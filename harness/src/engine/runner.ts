@@ -59,8 +59,7 @@ export function judge(result: CaseResult, strict: boolean, expectedFailures: Exp
   return result;
 }
 
-/** The exit code of a run: 1 when a case failed (or, with --strict, was not checked), else 0. */
-/** 1 when a case failed, or the target stopped answering (a finding even when the case that did it is not known). */
+/** The exit code of a run: 1 when a case failed, the target stopped answering (a finding even when the case that did it is not known), or, with --strict, a case was not checked; else 0. */
 export function exitCodeOf(summary: RunSummary, strict: boolean): 0 | 1 {
   return summary.failed > 0 || summary.targetStoppedAfter !== undefined || (strict && summary.notChecked > 0) ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { scratchFolder } from './testing/scratch-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 
 const DRIVER = resolve(import.meta.dirname, 'testing/pty-drive.py');
 const CLI = resolve(import.meta.dirname, '../../../bin/ftp-check.js');
@@ -32,7 +32,7 @@ async function drive(cwd: string, argv: string[], steps: Step[], env: Record<str
 }
 
 test('interactive: progress bar drawn then cleared, tab completes a remote name, Ctrl-C aborts a transfer and the shell stays, history outlives the session', { skip, timeout: 120_000 }, async (t) => {
-  const dir = await scratchFolder(t, 'shell-pty-');
+  const dir = await temporaryFolder(t, 'shell-pty-');
   const original = randomBytes(4 * MiB);
   await writeFile(join(dir, 'zebra-notes.bin'), original);
   const history = join(dir, 'history');

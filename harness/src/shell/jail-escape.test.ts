@@ -9,7 +9,7 @@ import net from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { scratchFolder } from './testing/scratch-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { requirePeer } from '../peers/require-peer.ts';
 import { freePort } from '../peers/ports.ts';
 import { runShell } from './testing/run-shell.ts';
@@ -36,7 +36,7 @@ async function listening(port: number, attempts = 100): Promise<void> {
 
 test('fixtures/class/jail-escape: /etc/passwd downloaded and the host root listed give WARNINGs, exit 1', { timeout: 60_000 }, async (t) => {
   if (!requirePeer(t, 'pyftpdlib')) return;
-  const root = await scratchFolder(t, 'shell-jail-escape-');
+  const root = await temporaryFolder(t, 'shell-jail-escape-');
   await writeFile(join(root, 'users.txt'), 'alice:secret\n');
   await mkdir(join(root, 'public'));
   const port = await freePort('127.0.0.1');

@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { scratchFolder } from './testing/scratch-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { startFakeServer } from './testing/fake-ftp-server.ts';
 import { runCommand, type RunFlags } from '../cli/run-command.ts';
 import { runShell } from './testing/run-shell.ts';
@@ -19,7 +19,7 @@ import { runShell } from './testing/run-shell.ts';
 const SIZE = 100_000;
 
 test('a recorded session replays green against ftp-ref (ftp-check run --specs) and fails against a fake server whose SIZE is off by one', { timeout: 120_000 }, async (t) => {
-  const dir = await scratchFolder(t, 'shell-record-');
+  const dir = await temporaryFolder(t, 'shell-record-');
   const local = join(dir, 'up.bin');
   await writeFile(local, randomBytes(SIZE));
   const spec = join(dir, 'session.yaml');

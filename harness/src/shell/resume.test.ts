@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scratchFolder } from './testing/scratch-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { startFakeServer } from './testing/fake-ftp-server.ts';
 import { runShell } from './testing/run-shell.ts';
 
 const CUT = 300_000;
 
 test('get cut at 300000 bytes keeps them; get -c resumes with REST 300000 and the file ends byte-exact', async (t) => {
-  const dir = await scratchFolder(t, 'shell-resume-get-');
+  const dir = await temporaryFolder(t, 'shell-resume-get-');
   const original = randomBytes(1024 * 1024);
   const server = await startFakeServer({ files: { 'f.bin': original }, cutRetrAfter: CUT });
   t.after(() => server.stop());
@@ -32,7 +32,7 @@ test('get cut at 300000 bytes keeps them; get -c resumes with REST 300000 and th
 for (const features of [['SIZE'], ['SIZE', 'REST STREAM']]) {
   const how = features.includes('REST STREAM') ? 'REST+STOR (REST STREAM in FEAT)' : 'APPE (no REST STREAM)';
   test(`put cut at 300000 bytes; put -c resumes with SIZE then ${how}; the server's copy is byte-exact, checked by read-back`, async (t) => {
-    const dir = await scratchFolder(t, 'shell-resume-put-');
+    const dir = await temporaryFolder(t, 'shell-resume-put-');
     const original = randomBytes(1024 * 1024);
     const local = join(dir, 'up.bin');
     await writeFile(local, original);

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scratchFolder } from './testing/scratch-folder.ts';
+import { temporaryFolder } from '../../../reference-server/test/temporary-folder.ts';
 import { startFakeServer, type FakeServerOptions } from './testing/fake-ftp-server.ts';
 import { runShell } from './testing/run-shell.ts';
 
 const MiB = 1024 * 1024;
 
 test('against the embedded ftp-ref: mkdir, cd, put 20 MiB, ls, get back byte-exact, verify, mv, cp, rm, rmdir, quota: exit 0, no WARNING', { timeout: 60_000 }, async (t) => {
-  const dir = await scratchFolder(t, 'shell-script-');
+  const dir = await temporaryFolder(t, 'shell-script-');
   const original = randomBytes(20 * MiB);
   await writeFile(join(dir, 'big.bin'), original);
   const big = join(dir, 'big.bin');
@@ -48,7 +48,7 @@ test('against the embedded ftp-ref: mkdir, cd, put 20 MiB, ls, get back byte-exa
 });
 
 test('under --tls against a TLS ftp-ref: EPSV, PORT and EPRT transfers, protected (PROT P), checked, no WARNING', { timeout: 60_000 }, async (t) => {
-  const dir = await scratchFolder(t, 'shell-tls-');
+  const dir = await temporaryFolder(t, 'shell-tls-');
   const original = randomBytes(MiB);
   await writeFile(join(dir, 'one.bin'), original);
   const result = await runShell({ tls: true }, [
@@ -105,7 +105,7 @@ test('a PASV reply naming a foreign address: WARNING, the listing still read fro
 });
 
 test('a short transfer (226 after fewer bytes than SIZE): WARNING citing RFC 3659 §4, exit 1', async (t) => {
-  const dir = await scratchFolder(t, 'shell-short-');
+  const dir = await temporaryFolder(t, 'shell-short-');
   const { result } = await againstFake(t, { shortRetr: 600, files: { 'f.bin': randomBytes(1000) } }, [`get f.bin ${join(dir, 'f.bin')}`]);
   assert.equal(result.warnings.length, 1, result.output);
   assert.match(result.warnings[0] ?? '', /get f\.bin: 600 bytes transferred but SIZE says 1000 — RFC 3659 §4/);
